@@ -1,0 +1,1 @@
+"""Bianzhi (编制): e-government platform for institutional establishment administrations."""

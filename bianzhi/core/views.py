@@ -1,0 +1,36 @@
+"""Platform pages: health check, home, language switch."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.i18n import set_language
+
+from bianzhi.core.permissions import LOGIN, public, requires
+from bianzhi.orgs.queries import home_counts
+
+from . import reference
+
+
+@public
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@requires(LOGIN)
+def home(request: HttpRequest) -> HttpResponse:
+    counts = home_counts(request.user)
+    categories = [
+        (reference.code_label("org_category", code), code, count)
+        for code, count in sorted(counts["by_category"].items(), key=lambda i: -i[1])
+    ]
+    return render(request, "core/home.html", {"counts": counts, "categories": categories})
+
+
+language = public(set_language)
