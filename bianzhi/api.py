@@ -1,5 +1,6 @@
 """The JSON API: every app's ninja router under /api/v1/, token or session auth."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
@@ -24,6 +25,7 @@ api = NinjaAPI(
     description="机构编制管理平台 API / Bianzhi establishment administration API",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
+    docs_decorator=login_required,
 )
 
 

@@ -158,6 +158,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders until collected
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("BIANZHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from bianzhi.core import reference
@@ -71,7 +71,7 @@ def _document(request, change: ChangeIn):
 
 def _out(row) -> dict:
     data = {
-        name: getattr(row, name)
+        name: getattr(row, name, None)
         for name in (
             "id",
             "name",
@@ -174,7 +174,7 @@ def org_establish(request, data: EstablishIn):
         document=_document(request, data),
         effective_date=data.effective_date,
     )
-    return 201, _out(org)
+    return Status(201, _out(org))
 
 
 @router.post("/{int:org_id}/rename", response=OrgOut, summary="Rename 更名")
@@ -289,7 +289,7 @@ def org_alias_add(request, org_id: int, data: AliasIn):
         document=_document(request, data),
         effective_date=data.effective_date,
     )
-    return 201, _out(org)
+    return Status(201, _out(org))
 
 
 @router.post(
@@ -327,4 +327,4 @@ def org_provision_set(request, org_id: int, data: ProvisionIn):
         document=_document(request, data),
         effective_date=data.effective_date,
     )
-    return 201, _out(org)
+    return Status(201, _out(org))
