@@ -38,3 +38,9 @@ def clerk(users):
 @pytest.fixture
 def document(db):
     return make_document()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
