@@ -279,3 +279,6 @@ class ProvisionFunction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}. {self.text[:30]}"
+
+
+from .importing_models import ImportJob  # noqa: E402,F401

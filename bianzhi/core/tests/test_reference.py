@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,7 +32,7 @@ def test_divisions_are_loaded_with_source_and_history():
 def test_no_code_has_two_names_at_once():
     for code in ("320500", "320506", "110101"):
         rows = list(Region.objects.filter(code=code).order_by("valid_from"))
-        for earlier, later in zip(rows, rows[1:], strict=False):
+        for earlier, later in itertools.pairwise(rows):
             assert earlier.valid_to is not None and earlier.valid_to <= later.valid_from
     day = datetime.date(2015, 6, 1)
     on_day = Region.objects.filter(
