@@ -411,13 +411,17 @@ def org_merge(
         raise InvalidInput(
             "合并至少需要两个机构", "a merge needs at least two bodies", field="sources"
         )
+    # Lock every body taking part, in id order, before reading their state.
+    locked = list(
+        Org.objects.select_for_update().filter(pk__in=ids | {getattr(into, "pk", 0)}).order_by("pk")
+    )
+    for org in locked:
+        check_active(org, "into" if into is not None and org.pk == into.pk else "sources")
     successor = into or org_establish(
         actor=actor, spec=new, document=document, effective_date=effective_date
     )
-    check_active(successor, "into")
     kind = OrgLink.Kind.ABSORBED if into else OrgLink.Kind.MERGED
-    for source in Org.objects.filter(pk__in=ids).order_by("pk"):
-        check_active(source, "sources")
+    for source in (org for org in locked if org.pk in ids):
         _hand_over(source, successor, actor=actor, document=document, effective_date=effective_date)
         _end(
             source,
@@ -447,6 +451,7 @@ def org_split(
         raise InvalidInput(
             "拆分至少产生两个新机构", "a split creates at least two bodies", field="into"
         )
+    org = _locked(org)
     check_active(org)
     successors = [
         org_establish(actor=actor, spec=spec, document=document, effective_date=effective_date)

@@ -45,7 +45,7 @@ def browser_page():
 
 
 @pytest.fixture
-def data(transactional_db):
+def data(transactional_db, django_db_serialized_rollback):
     from bianzhi.core.models import Node
 
     node = Node.objects.create(code="320000", name="江苏省委编办", region_code="320000")
