@@ -39,6 +39,8 @@ def domain_error(request, exc: DomainError):
 
 from bianzhi.core.api import router as core_router  # noqa: E402
 from bianzhi.orgs.api import router as orgs_router  # noqa: E402
+from bianzhi.orgs.api_io import router as orgs_io_router  # noqa: E402
 
 api.add_router("/", core_router)
+api.add_router("/orgs", orgs_io_router)
 api.add_router("/orgs", orgs_router)

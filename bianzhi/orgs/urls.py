@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_io
 
 app_name = "orgs"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("new/", views.org_establish, name="establish"),
     path("<int:org_id>/", views.org_detail, name="detail"),
     path("<int:org_id>/change/<slug:operation>/", views.org_change, name="change"),
+    path("import/", views_io.import_page, name="import"),
+    path("import/template.xlsx", views_io.import_template, name="import_template"),
+    path("import/<int:job_id>/", views_io.import_job, name="import_job"),
+    path("export.xlsx", views_io.export, name="export"),
 ]
