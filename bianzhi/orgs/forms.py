@@ -68,11 +68,11 @@ class ChangeForm(DomainErrorMixin, forms.Form):
     )
     document_title = forms.CharField(label=_("Document title"), max_length=300)
     document_date = forms.DateField(
-        label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     document_file = forms.FileField(label=_("Document file"), required=False)
     effective_date = forms.DateField(
-        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, user=None, org=None, **kwargs):
@@ -167,6 +167,11 @@ class RenameForm(ChangeForm):
     title = _("Rename")
     name = forms.CharField(label=_("New standard name"), max_length=200)
     short_name = forms.CharField(label=_("New short name"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.org is not None and not self.is_bound:
+            self.initial.update(name=self.org.name, short_name=self.org.short_name)
 
     def perform(self):
         return services.org_rename(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 
+from bianzhi.core import reference
 from bianzhi.core.models import JournalEntry
 from bianzhi.core.scope import region_prefix, scope_queryset
 
@@ -264,7 +265,11 @@ def tree_children(user, *, parent: Org | None, region: str | None, day: datetime
     bodies of one region (exactly that region, not its subregions)."""
     qs = scope_queryset(user, OrgVersion.objects.filter(valid_on(day), status=OrgStatus.ACTIVE))
     qs = qs.filter(parent=parent) if parent else qs.filter(parent__isnull=True, region_code=region)
-    versions = list(qs.order_by("category", "name").values("org_id", "name", "category", "status"))
+    order = {code: index for index, code in enumerate(reference.codes("org_category"))}
+    versions = sorted(
+        qs.values("org_id", "name", "category", "status"),
+        key=lambda v: (order.get(v["category"], len(order)), v["name"]),
+    )
     counts = dict(
         OrgVersion.objects.filter(
             valid_on(day), status=OrgStatus.ACTIVE, parent_id__in=[v["org_id"] for v in versions]

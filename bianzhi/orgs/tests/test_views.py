@@ -147,7 +147,8 @@ def test_suggest_lists_active_bodies(staff, edu):
     assert f'data-fill="{edu.pk}"' in html
 
 
-def test_english_is_available(staff):
+def test_chinese_is_the_default_and_english_is_available(staff):
+    assert "机构编制管理平台" in staff.get("/").content.decode()
     staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Overview" in staff.get("/").content.decode()
 
