@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from bianzhi.core import reference
 from bianzhi.core.models import JournalEntry
@@ -70,66 +70,87 @@ def decode_cursor(cursor: str | None) -> list | None:
     return values if isinstance(values, list) else None
 
 
+def _filter_q(flt: OrgFilter, prefix: str = "") -> Q:
+    """The list filters as one condition on a body (or on `prefix` leading to one)."""
+    cond = Q()
+    if flt.region:
+        cond &= Q(**{f"{prefix}region_code__startswith": region_prefix(flt.region)})
+    if flt.category:
+        cond &= Q(**{f"{prefix}category": flt.category}) | Q(
+            **{f"{prefix}subcategory": flt.category}
+        )
+    if flt.rank:
+        cond &= Q(**{f"{prefix}rank": flt.rank})
+    if flt.status:
+        cond &= Q(**{f"{prefix}status": flt.status})
+    return cond
+
+
 def _base(user, flt: OrgFilter) -> QuerySet:
     """Bodies (or their versions as of the date) in the user's scope, with the filters."""
     qs = OrgVersion.objects.filter(valid_on(flt.as_of)) if flt.as_of else Org.objects.all()
-    qs = scope_queryset(user, qs)
-    if flt.region:
-        qs = qs.filter(region_code__startswith=region_prefix(flt.region))
-    if flt.category:
-        qs = qs.filter(Q(category=flt.category) | Q(subcategory=flt.category))
-    if flt.rank:
-        qs = qs.filter(rank=flt.rank)
-    if flt.status:
-        qs = qs.filter(status=flt.status)
-    return qs
+    return scope_queryset(user, qs).filter(_filter_q(flt))
 
 
-def _name_condition(q: str) -> tuple[Q, Case]:
+def _names_in_scope(user, flt: OrgFilter) -> QuerySet:
+    """Names of the bodies the filter admits (names and filters both as of the date)."""
+    if flt.as_of:
+        return OrgName.objects.filter(
+            valid_on(flt.as_of), org_id__in=_base(user, flt).values("org_id")
+        )
+    names = scope_queryset(user, OrgName.objects.all(), "org__region_code")
+    return names.filter(_filter_q(flt, "org__"))
+
+
+def _match_levels(q: str) -> list[Q]:
+    """Nested conditions, narrowest first: the current standard name exactly; any name or its
+    pinyin exactly; a prefix; a substring. A body's rank is the first level it meets."""
     lower = q.lower()
     if _ASCII_WORD.match(lower):
-        match = Q(name__icontains=q) | Q(initials__contains=lower) | Q(pinyin__contains=lower)
-        starts = Q(name__startswith=q) | Q(initials__startswith=lower) | Q(pinyin__startswith=lower)
         exact = Q(name=q) | Q(initials=lower) | Q(pinyin=lower)
+        starts = Q(name__startswith=q) | Q(initials__startswith=lower) | Q(pinyin__startswith=lower)
+        match = Q(name__contains=q) | Q(initials__contains=lower) | Q(pinyin__contains=lower)
     else:
-        match, starts, exact = Q(name__contains=q), Q(name__startswith=q), Q(name=q)
-    rank = Case(
-        When(exact & Q(kind=OrgName.Kind.STANDARD, valid_to__isnull=True), then=Value(0)),
-        When(exact, then=Value(1)),
-        When(starts, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
+        exact, starts, match = Q(name=q), Q(name__startswith=q), Q(name__contains=q)
+    standard = Q(name=q, kind=OrgName.Kind.STANDARD, valid_to__isnull=True)
+    return [standard, exact, starts, match]
+
+
+def _band_page(
+    names: QuerySet, others: QuerySet, levels: list[Q], band: int, after, limit: int
+) -> list[tuple]:
+    """The bodies of one rank in (matched name, body) order. A body appears once: at its best
+    rank (no name of it meets a narrower level) and by its first name meeting this level, so
+    keyset pages never repeat a body. `others` are the names a body has in the same window."""
+    same_body = others.filter(org_id=OuterRef("org_id"))
+    rows = names.filter(levels[band]).exclude(
+        Exists(
+            same_body.filter(levels[band]).filter(
+                Q(name__lt=OuterRef("name")) | Q(name=OuterRef("name"), pk__lt=OuterRef("pk"))
+            )
+        )
     )
-    return match, rank
+    if band:
+        rows = rows.exclude(Exists(same_body.filter(levels[band - 1])))
+    if after and after[0] == band:
+        rows = rows.filter(Q(name__gt=after[1]) | Q(name=after[1], org_id__gt=after[2]))
+    rows = rows.order_by("name", "org_id").values_list("name", "org_id")[:limit]
+    return [(band, name, org_id) for name, org_id in rows]
 
 
-def _search_ids(user, flt: OrgFilter, after: list | None, limit: int) -> list[int]:
+def _search_keys(user, flt: OrgFilter, after: list | None, limit: int) -> list[tuple]:
     q = flt.q.strip()
-    match, rank = _name_condition(q)
-    names = OrgName.objects.filter(match)
-    if flt.as_of:
-        names = names.filter(valid_on(flt.as_of), org_id__in=_base(user, flt).values("org_id"))
-    else:
-        names = names.filter(org__in=_base(user, flt))
     if _CREDIT_CODE.match(q.upper()):
-        names = OrgName.objects.filter(
-            Q(pk__in=names.values("pk")) | Q(org__credit_code=q.upper(), kind="standard")
-        ).filter(org__in=_base(user, OrgFilter(region=flt.region)))
-        rank = Case(
-            When(org__credit_code=q.upper(), then=Value(0)),
-            default=rank,
-            output_field=IntegerField(),
-        )
-    hits = names.values("org_id", "org__name").annotate(best=Min(rank))
-    if after:
-        best, name, pk = after
-        hits = hits.filter(
-            Q(best__gt=best)
-            | Q(best=best, org__name__gt=name)
-            | Q(best=best, org__name=name, org_id__gt=pk)
-        )
-    hits = hits.order_by("best", "org__name", "org_id")[: limit + 1]
-    return [(row["best"], row["org__name"], row["org_id"]) for row in hits]
+        found = _base(user, OrgFilter(region=flt.region)).filter(credit_code=q.upper())
+        return [(0, name, pk) for name, pk in found.values_list("name", "pk")[:1]]
+    names, levels = _names_in_scope(user, flt), _match_levels(q)
+    others = OrgName.objects.filter(valid_on(flt.as_of)) if flt.as_of else OrgName.objects.all()
+    keys: list[tuple] = []
+    for band in range(after[0] if after else 0, len(levels)):
+        keys += _band_page(names, others, levels, band, after, limit + 1 - len(keys))
+        if len(keys) > limit:
+            break
+    return keys
 
 
 def _list_keys(user, flt: OrgFilter, after: list | None, limit: int) -> list[tuple]:
@@ -173,7 +194,7 @@ def _matched_names(rows: list[OrgRow], q: str) -> None:
     """Tell which former name or alias matched when the standard name does not show it."""
     if not q:
         return
-    match, _ = _name_condition(q)
+    match = _match_levels(q)[-1]
     by_id = {row.id: row for row in rows}
     for org_id, name in (
         OrgName.objects.filter(match, org_id__in=by_id)
@@ -185,11 +206,21 @@ def _matched_names(rows: list[OrgRow], q: str) -> None:
             by_id[org_id].matched.append(name)
 
 
+def _valid_after(after: list | None, searching: bool) -> list | None:
+    """A cursor from a client is untrusted: keep it only if it has the expected shape."""
+    shape = (int, str, int) if searching else (str, int)
+    if after is None or len(after) != len(shape):
+        return None
+    if not all(isinstance(value, kind) for value, kind in zip(after, shape, strict=True)):
+        return None
+    return after if not searching or 0 <= after[0] <= 3 else None
+
+
 def org_search(user, flt: OrgFilter, *, cursor: str | None = None, limit: int = 50) -> Page:
     """Bodies in scope matching the filter, best matches first, a page at a time (keyset)."""
-    after = decode_cursor(cursor)
+    after = _valid_after(decode_cursor(cursor), bool(flt.q.strip()))
     if flt.q.strip():
-        keys = _search_ids(user, flt, after, limit)
+        keys = _search_keys(user, flt, after, limit)
     else:
         keys = _list_keys(user, flt, after, limit)
     more = len(keys) > limit
