@@ -2,7 +2,8 @@
 between predecessors and successors, and 三定 provisions."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from bianzhi.core.models import Document, GlobalModel
@@ -74,6 +75,13 @@ class Org(GlobalModel):
                 name="org_abolished_after_established",
             ),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="org_not_own_parent"),
+            models.UniqueConstraint(
+                "region_code",
+                "name",
+                Coalesce("parent", Value(0)),
+                condition=Q(status="active"),
+                name="org_active_name_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ from .validation import (
     check_parent,
     check_region,
     check_scope,
+    check_unique_name,
 )
 
 VERSION_FIELDS = (
@@ -137,6 +138,8 @@ def _apply_change(
     before = snapshot(org)
     for name, value in changes.items():
         setattr(org, name, value)
+    if org.status == OrgStatus.ACTIVE and ({"name", "parent"} & changes.keys()):
+        check_unique_name(org.name, org.region_code, org.parent, exclude_pk=org.pk)
     org.full_clean(validate_unique=False, validate_constraints=False)
     org.save()
     if effective_date == current.valid_from:
@@ -177,6 +180,7 @@ def org_establish(
     check_region(spec.region_code, effective_date)
     check_scope(actor, spec.region_code)
     check_parent(None, spec.parent, spec.category)
+    check_unique_name(name, spec.region_code, spec.parent)
     if spec.supervisor is not None:
         check_active(spec.supervisor, "supervisor")
     org = Org.objects.create(

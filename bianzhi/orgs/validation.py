@@ -142,6 +142,22 @@ def check_active(org: Org, field_name: str = "org") -> None:
         )
 
 
+def check_unique_name(
+    name: str, region_code: str, parent: Org | None, exclude_pk: int | None = None
+) -> None:
+    """Two active bodies of one region under the same parent may not share a standard name."""
+    clash = Org.objects.filter(
+        name=name, region_code=region_code, parent=parent, status=OrgStatus.ACTIVE
+    ).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise InvalidInput(
+            f"本行政区划内已有同名的现行机构“{name}”",
+            f"an active body named {name!r} already exists in this region",
+            field="name",
+            code="duplicate",
+        )
+
+
 def check_parent(org_pk: int | None, parent: Org | None, category: str) -> None:
     if parent is None:
         if category in CATEGORIES_WITH_PARENT:

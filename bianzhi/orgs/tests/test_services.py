@@ -305,3 +305,43 @@ def test_every_change_needs_a_document():
             actor=None, org=org, name="新", document=None, effective_date=D(2021, 1, 1)
         )
     assert err.value.field == "document"
+
+
+def test_active_names_are_unique_per_region_and_parent():
+    dept = establish("吴中区林业局")
+    establish("办公室", category="internal", parent=dept)
+    establish("办公室", category="internal", parent=establish("吴中区水务局"))
+    establish("吴中区林业局", region="320505")  # another county may have its own
+    with pytest.raises(InvalidInput) as err:
+        establish("吴中区林业局")
+    assert (err.value.field, err.value.code) == ("name", "duplicate")
+    other = establish("吴中区园林局")
+    with pytest.raises(InvalidInput) as err:
+        services.org_rename(
+            actor=None,
+            org=other,
+            name="吴中区林业局",
+            document=make_document(),
+            effective_date=D(2021, 1, 1),
+        )
+    assert err.value.code == "duplicate"
+    services.org_abolish(
+        actor=None, org=other, document=make_document(), effective_date=D(2021, 1, 1)
+    )
+    services.org_rename(
+        actor=None,
+        org=dept,
+        name="吴中区园林局",
+        document=make_document(),
+        effective_date=D(2021, 1, 1),
+    )  # the abolished body's name is free
+
+
+def test_the_database_refuses_a_second_active_body_of_the_same_name():
+    from django.db import IntegrityError, transaction
+
+    org = establish("吴中区粮食局")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Org.objects.create(
+            name=org.name, region_code=org.region_code, category="gov", established_on=D(2020, 1, 1)
+        )
