@@ -1,0 +1,81 @@
+"""The demo's nodes (编办) and logins, and the emptiness check before loading.
+
+:func:`ensure_demo_accounts` makes the national node and the 编办 of the province, its first
+prefecture and one of that prefecture's counties, and one user per role (``DEMO_USERS``) with the
+published ``DEMO_PASSWORD`` — demo only; ``bianzhi demo_logins`` prints them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from bianzhi.accounts.models import User
+from bianzhi.core.models import Node
+
+from ..models import Org
+from .places import Place, committee_of, province_places
+
+DEMO_PASSWORD = "Bianzhi-demo-2026"  # demo only; printed by `bianzhi demo_logins`
+DEMO_USERS = ("admin", "province", "city", "county", "viewer")
+
+
+def _node(place: Place | None) -> Node | None:
+    if place is None:
+        return None
+    node, _ = Node.objects.update_or_create(
+        code=place.code,
+        defaults={
+            "name": f"{committee_of(place.name)}机构编制委员会办公室",
+            "region_code": place.code,
+        },
+    )
+    return node
+
+
+def demo_nodes(province_code: str) -> dict[str, Node | None]:
+    """The national node and the 编办 of the province, its first prefecture and a county."""
+    places = province_places(province_code)
+    prefecture = next((p for p in places if p.level == 2), None)
+    parent = prefecture.code[:4] if prefecture else province_code[:2]
+    county = next((p for p in places if p.level == 3 and p.code.startswith(parent)), None)
+    national, _ = Node.objects.update_or_create(
+        code="000000", defaults={"name": "中央机构编制委员会办公室", "region_code": "000000"}
+    )
+    return {
+        "admin": national,
+        "province": _node(places[0]),
+        "city": _node(prefecture),
+        "county": _node(county),
+    }
+
+
+@transaction.atomic
+def ensure_demo_accounts(province_code: str) -> list[str]:
+    """Create (or re-attach) the demo users; existing passwords are left alone. Idempotent."""
+    nodes = demo_nodes(province_code)
+    nodes["viewer"] = nodes["province"]
+    made = []
+    for username in DEMO_USERS:
+        node = nodes.get(username)
+        if node is None:
+            continue
+        user, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "node": node,
+                "is_superuser": username == "admin",
+                "is_staff": username == "admin",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            made.append(username)
+        if username != "admin":
+            user.groups.set([Group.objects.get(name="viewer" if username == "viewer" else "clerk")])
+    return made
+
+
+def org_count_in(province_code: str) -> int:
+    return Org.objects.filter(region_code__startswith=province_code[:2]).count()
