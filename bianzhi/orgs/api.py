@@ -23,6 +23,7 @@ from .schemas import (
     HistoryOut,
     MergeIn,
     OrgDetailOut,
+    OrgFilterIn,
     OrgOut,
     OrgPage,
     OrgSpecIn,
@@ -95,23 +96,11 @@ def _out(row) -> dict:
 @api_requires(VIEW)
 def org_list(
     request,
-    q: str = "",
-    region: str = "",
-    category: str = "",
-    rank: str = "",
-    status: str = "",
-    as_of: datetime.date | None = None,
+    filters: Query[OrgFilterIn],
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=500),
 ):
-    page = queries.org_search(
-        request.user,
-        queries.OrgFilter(
-            q=q, region=region, category=category, rank=rank, status=status, as_of=as_of
-        ),
-        cursor=cursor,
-        limit=limit,
-    )
+    page = queries.org_search(request.user, filters.to_filter(), cursor=cursor, limit=limit)
     return {"items": [_out(row) for row in page.rows], "next_cursor": page.next_cursor}
 
 

@@ -5,13 +5,14 @@ import datetime
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from bianzhi.core.permissions import api_requires
 from bianzhi.core.scope import get_in_scope_or_404
 
-from . import exporting, importing, queries
+from . import exporting, importing
 from .models import ImportJob
+from .schemas import OrgFilterIn
 
 router = Router(tags=["orgs import/export"])
 IMPORT, EXPORT = "orgs.import_org", "orgs.export_org"
@@ -86,19 +87,9 @@ def import_detail(request, job_id: int):
 
 @router.get("/export.xlsx", summary="Export bodies to Excel 导出机构")
 @api_requires(EXPORT)
-def export_xlsx(
-    request,
-    q: str = "",
-    region: str = "",
-    category: str = "",
-    rank: str = "",
-    status: str = "",
-    as_of: datetime.date | None = None,
-):
+def export_xlsx(request, filters: Query[OrgFilterIn]):
     """The bodies GET /orgs finds with the same filters, every page, as one .xlsx file."""
-    flt = queries.OrgFilter(
-        q=q, region=region, category=category, rank=rank, status=status, as_of=as_of
-    )
+    flt = filters.to_filter()
     return FileResponse(
         exporting.export_xlsx(request.user, flt),
         as_attachment=True,

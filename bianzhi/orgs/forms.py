@@ -245,17 +245,7 @@ class MergeForm(ChangeForm):
             return services.org_merge(
                 sources=[self.org, *others], into=self.org, **self.change_kwargs()
             )
-        spec = OrgSpec(
-            name=new_name,
-            category=self.org.category,
-            region_code=self.org.region_code,
-            subcategory=self.org.subcategory,
-            rank=self.org.rank,
-            pi_class=self.org.pi_class,
-            funding_form=self.org.funding_form,
-            parent=self.org.parent,
-            supervisor=self.org.supervisor,
-        )
+        spec = OrgSpec.like(self.org, new_name)
         return services.org_merge(sources=[self.org, *others], new=spec, **self.change_kwargs())
 
 
@@ -270,17 +260,7 @@ class SplitForm(ChangeForm):
     def perform(self):
         org = self.org
         specs = [
-            OrgSpec(
-                name=line.strip(),
-                category=org.category,
-                region_code=org.region_code,
-                subcategory=org.subcategory,
-                rank=org.rank,
-                pi_class=org.pi_class,
-                funding_form=org.funding_form,
-                parent=org.parent,
-                supervisor=org.supervisor,
-            )
+            OrgSpec.like(org, line.strip())
             for line in self.cleaned_data["names"].splitlines()
             if line.strip()
         ]

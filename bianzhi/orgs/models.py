@@ -16,20 +16,28 @@ class OrgStatus(models.TextChoices):
     SPLIT = "split", _("split into other bodies")
 
 
-class Org(GlobalModel):
-    """A public body as it stands now (the latest version); history lives in OrgVersion."""
+class OrgFields(models.Model):
+    """The fields of a body that change over time, shared by the body and its versions."""
 
     name = models.CharField(_("standard name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
-    )
     region_code = models.CharField(_("region code"), max_length=6)
     category = models.CharField(_("category"), max_length=32)
     subcategory = models.CharField(_("sub-category"), max_length=32, blank=True)
     rank = models.CharField(_("rank"), max_length=32, blank=True)
     pi_class = models.CharField(_("public institution class"), max_length=32, blank=True)
     funding_form = models.CharField(_("funding form"), max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Org(OrgFields, GlobalModel):
+    """A public body as it stands now (the latest version); history lives in OrgVersion."""
+
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -92,7 +100,7 @@ class Org(GlobalModel):
         return self.status == OrgStatus.ACTIVE
 
 
-class OrgVersion(models.Model):
+class OrgVersion(OrgFields):
     """A body's state over [valid_from, valid_to): answers 'as of date D' for tree and fields."""
 
     org = models.ForeignKey(
@@ -100,14 +108,6 @@ class OrgVersion(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    name = models.CharField(_("standard name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    region_code = models.CharField(_("region code"), max_length=6)
-    category = models.CharField(_("category"), max_length=32)
-    subcategory = models.CharField(_("sub-category"), max_length=32, blank=True)
-    rank = models.CharField(_("rank"), max_length=32, blank=True)
-    pi_class = models.CharField(_("public institution class"), max_length=32, blank=True)
-    funding_form = models.CharField(_("funding form"), max_length=32, blank=True)
     parent = models.ForeignKey(
         Org,
         on_delete=models.PROTECT,

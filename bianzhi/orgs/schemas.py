@@ -4,6 +4,22 @@ import datetime
 
 from ninja import Field, Schema
 
+from .queries import OrgFilter
+
+
+class OrgFilterIn(Schema):
+    q: str = Field(
+        "", max_length=100, description="name, former name, alias, pinyin or credit code"
+    )
+    region: str = Field("", description="division code; covers its subdivisions")
+    category: str = Field("", description="category or sub-category code")
+    rank: str = ""
+    status: str = ""
+    as_of: datetime.date | None = Field(None, description="state and names of that date")
+
+    def to_filter(self) -> OrgFilter:
+        return OrgFilter(**self.dict())
+
 
 class DocumentIn(Schema):
     issuer: str = Field(..., description="发文机关 issuing body", examples=["某省委编办"])

@@ -35,6 +35,21 @@ class OrgSpec:
     supervisor: Org | None = None
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def like(cls, org: Org, name: str) -> "OrgSpec":
+        """A new body with another body's category, rank, class, region and place."""
+        return cls(
+            name=name,
+            category=org.category,
+            region_code=org.region_code,
+            subcategory=org.subcategory,
+            rank=org.rank,
+            pi_class=org.pi_class,
+            funding_form=org.funding_form,
+            parent=org.parent,
+            supervisor=org.supervisor,
+        )
+
 
 def check_name(name: str, field_name: str = "name") -> str:
     name = " ".join(name.split())
