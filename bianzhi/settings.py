@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "bianzhi.core",
     "bianzhi.accounts",
     "bianzhi.orgs",
+    "bianzhi.staffing",
+    "bianzhi.personnel",
 ]
 
 MIDDLEWARE = [
