@@ -31,10 +31,16 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    status = 409 if exc.code in {"conflict", "invalid_transition"} else 400
-    if exc.code == "out_of_scope":
+    """A refused rule: `{"code", "field", "message", "message_en"}`; 409 for a conflict with the
+    state of the register (control refusals, numbering, transitions), 404 outside scope."""
+    from bianzhi.staffing.control import ControlRefused
+
+    status = 400
+    if isinstance(exc, ControlRefused) or exc.code in {"conflict", "invalid_transition"}:
+        status = 409
+    elif exc.code == "out_of_scope":
         status = 404
-    return api.create_response(request, {"error": exc.as_dict()}, status=status)
+    return api.create_response(request, exc.as_dict(), status=status)
 
 
 from bianzhi.core.api import router as core_router  # noqa: E402

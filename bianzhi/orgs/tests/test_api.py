@@ -101,7 +101,7 @@ def test_domain_errors_name_field_and_rule_in_both_languages(api, edu):
         content_type="application/json",
     )
     assert response.status_code == 400
-    error = response.json()["error"]
+    error = response.json()
     assert error["field"] == "credit_code" and error["code"] == "uscc.checksum"
     assert "校验" in error["message"] and "check" in error["message_en"]
     assert Org.objects.count() == 1
@@ -123,7 +123,7 @@ def test_conflicting_document_number_is_409(api, edu):
         content_type="application/json",
     )
     assert response.status_code == 409
-    assert response.json()["error"]["field"] == "document_number"
+    assert response.json()["field"] == "document_number"
 
 
 def test_outsiders_get_404_and_bad_ids_are_handled(users, edu):

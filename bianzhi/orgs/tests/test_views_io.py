@@ -189,8 +189,8 @@ def test_api_import_with_a_bad_row_reports_errors(api_client, django_capture_on_
 def test_api_refuses_a_non_spreadsheet_with_400(api_client):
     response = api_client.post(f"{API}/imports", {"file": upload("notes.txt", b"hello")})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "file.type"
-    assert response.json()["error"]["message_en"]
+    assert response.json()["code"] == "file.type"
+    assert response.json()["message_en"]
 
 
 def test_api_job_outside_scope_is_404(api_client, users, django_capture_on_commit_callbacks):
