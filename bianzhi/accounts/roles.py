@@ -12,9 +12,24 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "orgs.export_org",
             "core.view_document",
             "core.add_document",
+            "staffing.view_quota",
+            "staffing.manage_quota",
+            "personnel.view_person",
+            "personnel.manage_person",
+            "personnel.view_person_full",
+            "personnel.import_person",
         ],
     ),
-    "viewer": (_("Viewer (查阅人)"), ["orgs.view_org", "orgs.export_org", "core.view_document"]),
+    "viewer": (
+        _("Viewer (查阅人)"),
+        [
+            "orgs.view_org",
+            "orgs.export_org",
+            "core.view_document",
+            "staffing.view_quota",
+            "personnel.view_person",
+        ],
+    ),
 }
 
 

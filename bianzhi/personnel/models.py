@@ -32,6 +32,7 @@ class Person(GlobalModel):
         permissions = [
             ("view_person_full", _("Can open a person's full record")),
             ("manage_person", _("Can onboard, transfer, appoint and exit persons")),
+            ("import_person", _("Can import persons and assignments from files")),
         ]
         indexes = [models.Index(fields=["name", "birth_date"], name="person_name_birth_idx")]
 

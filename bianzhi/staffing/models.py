@@ -54,6 +54,9 @@ class Quota(GlobalModel):
 
     class Meta:
         verbose_name = _("quota")
+        permissions = [
+            ("manage_quota", _("Can change quotas, leader posts and reservations")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["org", "est_type"], name="quota_org_type_unique"),
         ]
