@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("orgs/", include("bianzhi.orgs.urls")),
+    path("staffing/", include("bianzhi.staffing.urls")),
+    path("persons/", include("bianzhi.personnel.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from bianzhi.core import reference
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import requires
 from bianzhi.core.scope import get_in_scope_or_404, region_prefix, user_region_prefix
+from bianzhi.staffing import queries as staffing_queries
 
 from . import queries
 from .forms import CHANGE_FORMS, EstablishForm
@@ -93,6 +94,10 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     day = _date_param(request) or timezone.localdate()
     state = queries.org_state(org, day)
     history = [(entry, action_label(entry.action)) for entry in queries.org_history(org)[:200]]
+    today = day == timezone.localdate()
+    panel = None
+    if request.user.has_perm("staffing.view_quota"):
+        panel = staffing_queries.staffing_panel(org, day if not today else None)
     return render(
         request,
         "orgs/detail.html",
@@ -101,8 +106,9 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
             "state": state,
             "v": state.version,
             "history": history,
-            "is_today": day == timezone.localdate(),
+            "is_today": today,
             "operations": CHANGE_FORMS,
+            "panel": panel,
         },
     )
 

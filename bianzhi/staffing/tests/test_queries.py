@@ -79,7 +79,7 @@ def test_quota_rows_query_count_is_fixed(setup, users):
 
 
 def test_retirement_lists(setup, users):
-    a, b, c, born = setup
+    *_bodies, born = setup
     # born 1965-01 man → 2025-02; born 1971-04 woman cadre → 2026-08 (delay 4)
     past = past_retirement(users["province"], D(2026, 3, 1))
     assert [x.person for x in past] == [born[0]]
