@@ -20,7 +20,7 @@ install: $(STAMP)
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/bianzhi migrate --no-input
-	$(BIN)/bianzhi demo --if-empty --orgs $(DEMO_ORGS) --seed 1
+	$(BIN)/bianzhi demo --if-empty --orgs $(DEMO_ORGS) --people 3000 --seed 1
 	$(BIN)/bianzhi demo_logins
 	$(BIN)/bianzhi serve --host $(HOST) --port $(PORT)
 

@@ -47,10 +47,12 @@ from bianzhi.core.api import router as core_router  # noqa: E402
 from bianzhi.orgs.api import router as orgs_router  # noqa: E402
 from bianzhi.orgs.api_io import router as orgs_io_router  # noqa: E402
 from bianzhi.personnel.api import router as personnel_router  # noqa: E402
+from bianzhi.personnel.api_io import router as personnel_io_router  # noqa: E402
 from bianzhi.staffing.api import router as staffing_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/orgs", orgs_io_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/", staffing_router)
+api.add_router("/", personnel_io_router)
 api.add_router("/", personnel_router)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("orgs/", include("bianzhi.orgs.urls")),
     path("staffing/", include("bianzhi.staffing.urls")),
+    path("persons/import/", include("bianzhi.personnel.urls_io")),
     path("persons/", include("bianzhi.personnel.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -153,3 +153,63 @@ class LeaderTenure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.leader_post_id}"
+
+
+from django.conf import settings  # noqa: E402  (appended with the import job below)
+
+
+class PersonImportJob(GlobalModel):
+    """One uploaded file of people and their posts, and the outcome of importing it: every row
+    or none. Apart from orgs.ImportJob because the progress (rows checked, rows loaded) and the
+    outcome (counts, not a list of ids: a file may bring a million people) differ."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        VALIDATING = "validating", _("validating")
+        LOADING = "loading", _("loading")
+        FAILED = "failed", _("failed")
+        SUCCEEDED = "succeeded", _("succeeded")
+
+    RUNNING = (Status.QUEUED, Status.VALIDATING, Status.LOADING)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    region_code = models.CharField(
+        _("region code"), max_length=6, help_text=_("The importing node's region (scope).")
+    )
+    file = models.FileField(_("file"), upload_to="imports/persons/%Y/", max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(
+        _("rows"), default=0, help_text=_("Estimated from the line count until every row is read.")
+    )
+    validated_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    loaded_rows = models.PositiveIntegerField(_("rows loaded"), default=0)
+    persons_created = models.PositiveIntegerField(_("persons created"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors listed"), default=list, blank=True)
+    summary = models.JSONField(_("posts taken per body and type"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person import job")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["region_code", "created_at"], name="personimportjob_scope_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING

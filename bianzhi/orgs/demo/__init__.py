@@ -14,7 +14,10 @@ The generator works in two steps:
    :mod:`bianzhi.orgs.services` — or, with ``fast=True``, through a bulk path that writes the
    same rows, for benchmarks with 10⁵ bodies.
 
-:func:`ensure_demo_accounts` then makes the demo nodes and logins.
+:func:`ensure_demo_accounts` then makes the demo nodes and logins, and — with ``--people M`` —
+:func:`plan_people` and :func:`load_people` give the bodies quotas, leader posts and ``M`` persons
+on posts (some bodies full, some vacant, a few over quota after cuts, some people near
+retirement).
 
 The package is split by concern:
 
@@ -22,11 +25,13 @@ The package is split by concern:
 - :mod:`.catalogue` — the name templates, merges, aliases, 三定 texts and township data;
 - :mod:`.plan` — :class:`~.plan.Plan`, allocation over the divisions, history, credit codes;
 - :mod:`.load` — documents, the loader and the bulk path;
-- :mod:`.accounts` — the demo nodes and users.
+- :mod:`.accounts` — the demo nodes and users;
+- :mod:`.people` — quotas, leader posts, persons and their posts.
 """
 
 from .accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_accounts, org_count_in
 from .load import load_plan
+from .people import PeoplePlan, PeopleStats, load_people, plan_people
 from .places import DemoError, province_place
 from .plan import build_plan
 
@@ -34,9 +39,13 @@ __all__ = [
     "DEMO_PASSWORD",
     "DEMO_USERS",
     "DemoError",
+    "PeoplePlan",
+    "PeopleStats",
     "build_plan",
     "ensure_demo_accounts",
+    "load_people",
     "load_plan",
     "org_count_in",
+    "plan_people",
     "province_place",
 ]

@@ -1,4 +1,4 @@
-"""`bianzhi demo`: build a synthetic province (see bianzhi/orgs/demo/)."""
+"""`bianzhi demo`: build a synthetic province (see bianzhi/orgs/demo/), optionally with people."""
 
 import time
 
@@ -24,13 +24,29 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing when any body exists"
         )
         parser.add_argument(
+            "--people",
+            type=int,
+            default=0,
+            help="persons to put on posts, with quotas and leader posts (default 0: none)",
+        )
+        parser.add_argument(
             "--fast", action="store_true", help="bulk path for benchmarks (10⁵ bodies)"
         )
 
     def handle(
-        self, *args, orgs: int, seed: int, province: str, if_empty: bool, fast: bool, **opts
+        self,
+        *args,
+        orgs: int,
+        seed: int,
+        province: str,
+        if_empty: bool,
+        fast: bool,
+        people: int = 0,
+        **opts,
     ):
         self.verbosity = opts.get("verbosity", 1)
+        if people < 0:
+            raise CommandError("the number of people cannot be negative")
         if if_empty and (count := Org.objects.count()):
             self.stdout.write(f"The registry already holds {count} bodies; demo not loaded.")
             return
@@ -54,6 +70,21 @@ class Command(BaseCommand):
                 f"({'bulk' if fast else 'services'}; history: {events}) in "
                 f"{time.perf_counter() - started:.1f} s (plan {planned - started:.1f} s). "
                 "Logins: bianzhi demo_logins"
+            )
+        )
+        if people:
+            self._people(province, people, seed, fast)
+
+    def _people(self, province: str, count: int, seed: int, fast: bool) -> None:
+        started = time.perf_counter()
+        plan = demo.plan_people(province, count, seed)
+        stats = demo.load_people(plan, fast=fast)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"People: {stats.persons} persons on {stats.quotas} quotas "
+                f"(sizes × {plan.scale:.2f}), {stats.leader_posts} leader posts "
+                f"({stats.appointed} appointed), {stats.cuts} cuts below occupation, in "
+                f"{time.perf_counter() - started:.1f} s"
             )
         )
 
