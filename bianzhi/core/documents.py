@@ -1,24 +1,16 @@
 """Writes of documents (文件): every registry change cites one."""
 
 import datetime
-import hashlib
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from .errors import Conflict, InvalidInput
+from .files import file_sha256
 from .journal import journal_record
 from .models import Document
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-
-
-def _file_digest(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
 
 
 def _check_fields(issuer: str, title: str, issued_on: datetime.date | None) -> None:
@@ -63,7 +55,7 @@ def document_register(
     if file is not None:
         if file.size and file.size > MAX_DOCUMENT_BYTES:
             raise InvalidInput("文件超过 50 MB", "file is larger than 50 MB", field="document_file")
-        document.sha256 = _file_digest(file)
+        document.sha256 = file_sha256(file)
         document.size = file.size
         document.file = file
     document.save()

@@ -2,7 +2,6 @@
 task calls `import_job_run`, which reads and checks the file and, when every row is valid,
 creates all bodies in one transaction (`create_bodies`), reporting progress on the job."""
 
-import hashlib
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from django_tasks import task
 
 from bianzhi.core.documents import document_register
 from bianzhi.core.errors import DomainError, InvalidInput
+from bianzhi.core.files import file_sha256
 from bianzhi.core.journal import journal_record
 from bianzhi.core.models import Document
 from bianzhi.core.scope import user_region_prefix
@@ -113,14 +113,6 @@ def _check_upload(actor, upload) -> None:
     _file_kind(upload.name, head)
 
 
-def _digest(upload) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def import_job_create(*, actor, upload) -> ImportJob:
     """Store an uploaded file as an import job and run it in the background after commit."""
@@ -129,7 +121,7 @@ def import_job_create(*, actor, upload) -> ImportJob:
         created_by=actor,
         region_code=actor.node.region_code,
         filename=PurePath(upload.name).name[:255],
-        sha256=_digest(upload),
+        sha256=file_sha256(upload),
         size=upload.size,
     )
     job.file.save(f"{job.uid}{PurePath(upload.name).suffix.lower()}", upload, save=False)

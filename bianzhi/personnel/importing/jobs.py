@@ -4,7 +4,6 @@ progress in `validated_rows`) and, when no row has an error, loads them all in o
 (`load`, progress in `loaded_rows`). On PostgreSQL outside a transaction both go at once
 (`pipeline.check_and_load`), with the same outcome."""
 
-import hashlib
 import logging
 import tempfile
 from pathlib import PurePath
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from bianzhi.core.errors import InvalidInput
+from bianzhi.core.files import file_sha256
 from bianzhi.core.journal import journal_record
 from bianzhi.core.scope import user_region_prefix
 from bianzhi.orgs.importing.reading import _file_kind, _file_problem
@@ -41,14 +41,6 @@ def _check_upload(actor, upload) -> None:
     check_size(upload.size, _file_kind(upload.name, head))
 
 
-def _digest(upload) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def person_import_create(*, actor, upload) -> PersonImportJob:
     """Store an uploaded file as an import job and run it in the background after commit."""
@@ -57,7 +49,7 @@ def person_import_create(*, actor, upload) -> PersonImportJob:
         created_by=actor,
         region_code=actor.node.region_code,
         filename=PurePath(upload.name).name[:255],
-        sha256=_digest(upload),
+        sha256=file_sha256(upload),
         size=upload.size,
     )
     job.file.save(f"{job.uid}{PurePath(upload.name).suffix.lower()}", upload, save=False)
