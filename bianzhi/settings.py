@@ -66,6 +66,17 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# Deployment (see docs/security.md): PROFILE is development or production (production turns on
+# TOTP for staff, secure cookies, HSTS and refuses superusers); NETWORK is intranet (涉密内网,
+# every module) or extranet (政务外网, public-facing modules only).
+PROFILE = os.environ.get("BIANZHI_PROFILE", "development")
+NETWORK = os.environ.get("BIANZHI_NETWORK", "intranet")
+if PROFILE not in {"development", "production"}:
+    raise ImproperlyConfigured(f"BIANZHI_PROFILE={PROFILE!r}: use development or production")
+if NETWORK not in {"intranet", "extranet"}:
+    raise ImproperlyConfigured(f"BIANZHI_NETWORK={NETWORK!r}: use intranet or extranet")
+PRODUCTION = PROFILE == "production"
+
 # This installation's identity (design principle 5): records carry it as their origin.
 NODE_CODE = env_str("BIANZHI_NODE_CODE", "000000")
 
@@ -83,6 +94,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "bianzhi.core",
     "bianzhi.accounts",
+    "bianzhi.audit",
     "bianzhi.orgs",
     "bianzhi.staffing",
     "bianzhi.personnel",
@@ -201,3 +213,11 @@ LOGGING = {
 
 # Search and list pagination.
 PAGE_SIZE = env_int("BIANZHI_PAGE_SIZE", 50)
+
+# --- security: audit (audit app) ---
+
+# --- security: login, passwords, lockout, TOTP, sessions (accounts) ---
+
+# --- security: certificates, classification, network profiles, encryption ---
+
+# --- security: three administrators and monitoring ---

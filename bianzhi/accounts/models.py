@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.core.classification import Classification
+
 
 class User(AbstractUser):
     node = models.ForeignKey(
@@ -18,9 +20,19 @@ class User(AbstractUser):
         verbose_name=_("node"),
     )
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    clearance = models.PositiveSmallIntegerField(
+        _("clearance"), choices=Classification.choices, default=Classification.INTERNAL
+    )
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
+        permissions = [
+            ("manage_account", _("Can create, deactivate and reset accounts (系统管理员)")),
+            ("manage_roles", _("Can assign roles, scopes and clearances (安全保密管理员)")),
+            ("unlock_account", _("Can unlock locked accounts")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -42,6 +54,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -52,3 +66,58 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PasswordHistory(models.Model):
+    """A former password hash, so that the last few cannot be reused."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("user")
+    )
+    password = models.CharField(_("password hash"), max_length=256)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former password")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class CertificateBinding(models.Model):
+    """A client certificate subject (电子身份认证) mapped to the account it signs in as."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("user")
+    )
+    subject = models.CharField(_("certificate subject"), max_length=400, unique=True)
+    issuer = models.CharField(_("issuer"), max_length=400, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate binding")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class UserSession(models.Model):
+    """A live login session, so that an account can be limited to one and logged out
+    everywhere, and idle and absolute lifetimes can be enforced."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="live_sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), auto_now_add=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login session")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
