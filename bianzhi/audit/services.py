@@ -1,0 +1,59 @@
+"""Write audit events: one function, called by every module (see docs/adr on the audit)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from . import context
+from .models import AuditEvent
+
+
+def _actor(actor: Any):
+    if actor is None:
+        ctx = context.current()
+        actor = getattr(ctx, "user", None) if ctx else None
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
+def audit_record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    entity: str = "",
+    entity_id: Any = "",
+    result: str = AuditEvent.Result.SUCCESS,
+    reason: str = "",
+    data: dict | None = None,
+    request: Any = None,
+) -> AuditEvent:
+    """Append one audit event, e.g. `audit_record("personnel.person.viewed", obj=person)`.
+
+    The actor, address and path default to the request being served. Call it inside the
+    transaction of the action it records, so that both commit or neither does."""
+    ctx = context.current()
+    address = (request.META.get("REMOTE_ADDR") if request is not None else None) or (
+        ctx.address if ctx else None
+    )
+    path = request.get_full_path()[:300] if request is not None else (ctx.path if ctx else "")
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    user = _actor(actor)
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=user,
+        actor_name=getattr(user, "username", "") if user else str(actor or "")[:150],
+        node=settings.NODE_CODE,
+        address=address,
+        action=action,
+        entity=obj._meta.label_lower if obj is not None else entity,
+        entity_id=str(obj.pk if obj is not None else entity_id)[:64],
+        result=result,
+        reason=reason[:300],
+        path=path,
+        data=data,
+    )
