@@ -222,3 +222,33 @@ PAGE_SIZE = env_int("BIANZHI_PAGE_SIZE", 50)
 # --- security: certificates, classification, network profiles, encryption ---
 
 # --- security: three administrators and monitoring ---
+# Monitoring rules (bianzhi/audit/monitoring.py): N events within M minutes raise one alert for the
+# security administrator; working hours are local (Asia/Shanghai) "HH:MM" and ISO weekdays 1-7.
+SECURITY_RULES = {
+    "enabled": env_bool("BIANZHI_MONITORING", True),
+    "login_failures": {
+        "count": env_int("BIANZHI_ALERT_LOGIN_FAILURES", 5),
+        "minutes": env_int("BIANZHI_ALERT_LOGIN_MINUTES", 15),
+    },
+    "bulk_export": {
+        "count": env_int("BIANZHI_ALERT_EXPORTS", 10),
+        "minutes": env_int("BIANZHI_ALERT_EXPORT_MINUTES", 10),
+    },
+    "full_record_views": {
+        "count": env_int("BIANZHI_ALERT_FULL_VIEWS", 50),
+        "minutes": env_int("BIANZHI_ALERT_FULL_VIEW_MINUTES", 10),
+    },
+    "off_hours": {
+        "enabled": env_bool("BIANZHI_ALERT_OFF_HOURS", True),
+        "timezone": "Asia/Shanghai",
+        "hours": tuple(env_list("BIANZHI_WORK_HOURS", "08:00,18:30")),
+        "weekdays": [int(day) for day in env_list("BIANZHI_WORK_DAYS", "1,2,3,4,5")],
+    },
+    "permission_change": {"minutes": 24 * 60},
+    "out_of_scope": {
+        "count": env_int("BIANZHI_ALERT_OUT_OF_SCOPE", 1),
+        "minutes": env_int("BIANZHI_ALERT_OUT_OF_SCOPE_MINUTES", 60),
+    },
+}
+if len(SECURITY_RULES["off_hours"]["hours"]) != 2:
+    raise ImproperlyConfigured("BIANZHI_WORK_HOURS must be two times, e.g. 08:00,18:30")

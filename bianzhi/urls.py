@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bianzhi.accounts.admin import admin_site
 from bianzhi.api import api
 from bianzhi.core import views as core_views
 from bianzhi.core.permissions import public
@@ -17,8 +17,9 @@ urlpatterns = [
     path("staffing/", include("bianzhi.staffing.urls")),
     path("persons/import/", include("bianzhi.personnel.urls_io")),
     path("persons/", include("bianzhi.personnel.urls")),
+    path("security/", include("bianzhi.accounts.urls_admin")),  # three administrators
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),  # sysadmin only: accounts and nodes (ADR 0009)
 ]
 
 if settings.DEBUG:

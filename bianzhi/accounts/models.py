@@ -37,6 +37,27 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    # --- security: three administrators (admins helper): in production a superuser flag grants
+    # nothing beyond the account's roles (三员分立); the flag is also refused on save. ---
+    def has_perm(self, perm, obj=None) -> bool:
+        from django.conf import settings
+
+        if self.is_superuser and settings.PRODUCTION:
+            from .administration import granted_permissions
+
+            return self.is_active and perm in granted_permissions(self)
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        from django.conf import settings
+
+        if self.is_superuser and settings.PRODUCTION:
+            from .administration import granted_permissions
+
+            prefix = f"{app_label}."
+            return self.is_active and any(p.startswith(prefix) for p in granted_permissions(self))
+        return super().has_module_perms(app_label)
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,6 +1,13 @@
-"""Business roles as groups with named permissions, kept in step after every migrate."""
+"""Roles as groups with named permissions, kept in step after every migrate.
+
+Two kinds: the business roles (clerk, viewer, …) and the three administrators of 三员分立
+(sysadmin 系统管理员, secadmin 安全保密管理员, auditor 安全审计员). Nobody holds two of the
+three, and an administrator holds no business role (see docs/adr/0009)."""
 
 from django.utils.translation import gettext_lazy as _
+
+SYSADMIN, SECADMIN, AUDITOR = "sysadmin", "secadmin", "auditor"
+ADMIN_ROLES = (SYSADMIN, SECADMIN, AUDITOR)
 
 ROLES: dict[str, tuple[str, list[str]]] = {
     "clerk": (
@@ -30,7 +37,40 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "personnel.view_person",
         ],
     ),
+    # System configuration and the account lifecycle; no business data, no audit.
+    SYSADMIN: (
+        _("System administrator (系统管理员)"),
+        [
+            "accounts.manage_account",
+            "accounts.view_user",
+            "core.view_node",
+            "core.add_node",
+            "core.change_node",
+        ],
+    ),
+    # Roles, scopes and clearances; alerts; the audit of the auditors only (filtered by the
+    # audit app). Cannot edit business data, cannot export the audit.
+    SECADMIN: (
+        _("Security administrator (安全保密管理员)"),
+        [
+            "accounts.manage_roles",
+            "accounts.unlock_account",
+            "accounts.view_user",
+            "audit.view_auditevent",
+            "audit.view_securityalert",
+            "audit.acknowledge_securityalert",
+        ],
+    ),
+    # Reads and exports the audit of everyone else; changes nothing.
+    AUDITOR: (
+        _("Security auditor (安全审计员)"),
+        ["audit.view_auditevent", "audit.export_auditevent"],
+    ),
 }
+
+
+def role_label(name: str) -> str:
+    return str(ROLES[name][0]) if name in ROLES else name
 
 
 def ensure_roles(sender=None, **_kwargs) -> None:
@@ -51,3 +91,9 @@ def ensure_roles(sender=None, **_kwargs) -> None:
                 Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
+
+
+# AccountsConfig.ready imports this module: load the guards of 三员分立 (m2m and superuser) and
+# the monitoring receivers with it, so they are connected in every process.
+from bianzhi.accounts import administration as _administration  # noqa: E402, F401
+from bianzhi.audit import monitoring as _monitoring  # noqa: E402, F401

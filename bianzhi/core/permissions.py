@@ -10,6 +10,15 @@ PUBLIC = "public"
 LOGIN = "login"
 
 
+def _audit_denied(request, permission: str) -> None:
+    """Every refusal for a missing permission is an audit row (monitoring watches them)."""
+    from bianzhi.audit.services import audit_record
+
+    audit_record(
+        "access.denied", request=request, result="refused", reason=permission, entity="route"
+    )
+
+
 def requires(permission: str) -> Callable:
     """Require login and a named permission ("app.codename"), or LOGIN for any signed-in user."""
 
@@ -20,6 +29,7 @@ def requires(permission: str) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if permission != LOGIN and not user.has_perm(permission):
+                _audit_denied(request, permission)
                 raise PermissionDenied(permission)
             return view(request, *args, **kwargs)
 
@@ -47,6 +57,7 @@ def api_requires(permission: str) -> Callable:
             if not user.is_authenticated:
                 raise HttpError(401, "未登录 / not authenticated")
             if permission != LOGIN and not user.has_perm(permission):
+                _audit_denied(request, permission)
                 raise HttpError(403, f"缺少权限 {permission} / permission {permission} required")
             return func(request, *args, **kwargs)
 

@@ -43,8 +43,29 @@ def region_in_scope(user, region_code: str) -> bool:
 
 
 def get_in_scope_or_404(user, qs: QuerySet, field: str = "region_code", **lookup) -> Model:
-    """Fetch one object the user may see; outsiders get the same 404 as a missing object."""
+    """Fetch one object the user may see; outsiders get the same 404 as a missing object, and
+    an attempt on an object that exists outside the user's scope is audited."""
     try:
         return scope_queryset(user, qs, field).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        _audit_out_of_scope(user, qs, lookup)
         raise Http404 from exc
+
+
+def _audit_out_of_scope(user, qs: QuerySet, lookup: dict) -> None:
+    """On the refusal path only: one query to tell "outside scope" from "missing"."""
+    from bianzhi.audit.services import audit_record
+
+    try:
+        found = qs.filter(**lookup).values_list("pk", flat=True).first()
+    except (ValueError, TypeError):
+        return
+    if found is not None:
+        audit_record(
+            "access.out_of_scope",
+            actor=user,
+            entity=qs.model._meta.label_lower,
+            entity_id=found,
+            result="refused",
+            reason="outside the user's region scope",
+        )
