@@ -216,6 +216,20 @@ LOGGING = {
 PAGE_SIZE = env_int("BIANZHI_PAGE_SIZE", 50)
 
 # --- security: audit (audit app) ---
+# Audit (docs/adr/0006-tamper-evident-audit.md). AUDIT_ENABLED exists only for the overhead
+# benchmark's baseline: production keeps it on (GB/T 22239 level 3 requires the audit).
+AUDIT_ENABLED = env_bool("BIANZHI_AUDIT_ENABLED", True)
+AUDIT_RETENTION_DAYS = env_int("BIANZHI_AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("BIANZHI_AUDIT_RETENTION_DAYS must be at least 180 (等保 2.0)")
+# Seal committed rows after each commit (on_commit), at most once per this many seconds per
+# process; `bianzhi audit seal` / the periodic task catch up on the rest.
+AUDIT_SEAL_INTERVAL = float(env_int("BIANZHI_AUDIT_SEAL_INTERVAL_MS", 0)) / 1000
+AUDIT_CHECKPOINT_INTERVAL = env_int("BIANZHI_AUDIT_CHECKPOINT_INTERVAL", 3600)  # seconds
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("BIANZHI_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+# Ed25519 private key (PEM) of this node; generated under VAR_DIR outside production.
+BIANZHI_NODE_KEY_FILE = Path(os.environ.get("BIANZHI_NODE_KEY_FILE", VAR_DIR / "node_key.pem"))
+AUDIT_GENERATE_NODE_KEY = not PRODUCTION
 
 # --- security: login, passwords, lockout, TOTP, sessions (accounts) ---
 

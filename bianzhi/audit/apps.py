@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "bianzhi.audit"
     label = "audit"
     verbose_name = _("Security audit")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the login/logout receivers)

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One audited action: who, from where, what, on which object, with what result.
 
-    Rows are written inside the transaction of the action they record and are never updated
-    or deleted (the database refuses it). `prev_hash` / `hash` chain them in `seq` order:
-    hash = SM3(prev_hash ‖ canonical JSON of the row)."""
+    Rows are written inside the transaction of the action they record, unsealed (no chain
+    position, empty hashes). The sealer (audit/chain.py) later gives each committed row its
+    `chain_seq` and hash = SM3(prev_hash ‖ canonical JSON of the row), in its own short
+    transaction. The database refuses every other UPDATE, and every DELETE except the archive's
+    (docs/adr/0006-tamper-evident-audit.md)."""
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("success")
@@ -40,6 +42,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("data"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
+    # Position in the chain, given at sealing: commit order may differ from `seq` order.
+    chain_seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -49,6 +53,11 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["entity", "entity_id"], name="audit_entity_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+            models.Index(
+                fields=["seq"],
+                condition=models.Q(chain_seq__isnull=True),
+                name="audit_unsealed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -60,7 +69,7 @@ class AuditCheckpoint(models.Model):
     chain from some row onwards is still detected."""
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    last_seq = models.BigIntegerField(_("last sequence"))
+    last_seq = models.BigIntegerField(_("last chain position"))  # AuditEvent.chain_seq
     head_hash = models.CharField(_("head hash"), max_length=64)
     signature = models.TextField(_("signature"))
     key_id = models.CharField(_("key id"), max_length=64)
@@ -71,6 +80,45 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint @{self.last_seq}"
+
+
+class AuditChainHead(models.Model):
+    """The one row the sealer locks: the last chain position and hash. A cache of the chain's
+    end (verification never trusts it); locking it serialises sealers, never business work."""
+
+    chain_seq = models.BigIntegerField(_("last chain position"), default=0)
+    hash = models.CharField(_("head hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"head @{self.chain_seq}"
+
+
+class AuditArchive(models.Model):
+    """A signed, compressed file of sealed audit rows moved out of the database after the
+    retention period; `bianzhi audit verify --archive FILE` checks it offline."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    before = models.DateField(_("events before"))
+    path = models.CharField(_("file"), max_length=500)
+    first_chain_seq = models.BigIntegerField(_("first chain position"))
+    last_chain_seq = models.BigIntegerField(_("last chain position"), unique=True)
+    first_prev_hash = models.CharField(_("previous hash of the first row"), max_length=64)
+    last_hash = models.CharField(_("hash of the last row"), max_length=64)
+    row_count = models.BigIntegerField(_("rows"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    manifest = models.JSONField(_("manifest"))
+    signature = models.TextField(_("signature"))
+    key_id = models.CharField(_("key id"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit archive")
+        ordering = ["-last_chain_seq"]
+
+    def __str__(self) -> str:
+        return f"archive {self.first_chain_seq}–{self.last_chain_seq}"
 
 
 class SecurityAlert(models.Model):

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db import models, transaction
 
+from bianzhi.audit.services import audit_record
+
 from .models import Document, JournalEntry
 
 
@@ -18,10 +20,11 @@ def journal_record(
     document: Document | None = None,
     effective_date: datetime.date | None = None,
 ) -> JournalEntry:
-    """Append one journal entry; must run inside the transaction of the change it records."""
+    """Append one journal entry and its audit event (same action, actor and object); must run
+    inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("journal_record must be called inside transaction.atomic()")
-    return JournalEntry.objects.create(
+    entry = JournalEntry.objects.create(
         entity=obj._meta.label_lower,
         entity_id=obj.pk,
         entity_uid=getattr(obj, "uid", None),
@@ -32,6 +35,8 @@ def journal_record(
         actor=actor if getattr(actor, "pk", None) else None,
         effective_date=effective_date,
     )
+    audit_record(action, actor=actor, obj=obj, data={"journal": entry.seq})
+    return entry
 
 
 def entries_for(obj: models.Model):

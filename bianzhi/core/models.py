@@ -203,31 +203,3 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.entity}:{self.entity_id}"
-
-
-class AccessEvent(models.Model):
-    """A view of personal data or an export: who looked at what, when and from where. Kept apart
-    from the journal (which records changes); the security module will chain and sign these."""
-
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    action = models.CharField(_("action"), max_length=60)
-    entity = models.CharField(_("entity"), max_length=40)
-    entity_id = models.BigIntegerField(_("entity id"), null=True, blank=True)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    path = models.CharField(_("path"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("access event")
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["entity", "entity_id"], name="access_entity_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -14,6 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bianzhi.audit.services import audit_record
 from bianzhi.core import reference
 
 from . import queries
@@ -171,16 +172,23 @@ def _set_widths(sheet, fields: list[str]) -> None:
 
 
 def export_xlsx(user, flt: queries.OrgFilter) -> IO[bytes]:
-    """The bodies the user's search finds, every page of it, as an .xlsx file (rewound)."""
+    """The bodies the user's search finds, every page of it, as an .xlsx file (rewound); the
+    export is an audit event (`orgs.org.exported`, with the filters and the row count)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET)
     _set_widths(sheet, ["id", *(column.field for column in COLUMNS)])
     sheet.freeze_panes = "C2"
     sheet.append(_header(sheet, EXPORT_HEADERS))
+    count = 0
     for rows in _pages(user, flt):
         details = _details([row.id for row in rows], flt.as_of)
         for row in rows:
             sheet.append(_values(sheet, row, details.get(row.id, {})))
+        count += len(rows)
+    filters = {k: str(v) for k, v in vars(flt).items() if v not in ("", None)}
+    audit_record(
+        "orgs.org.exported", actor=user, entity="orgs.org", data={"rows": count, "filters": filters}
+    )
     # The caller streams and closes it (FileResponse does).
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     book.save(out)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.core.audit import record_access
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import requires
 from bianzhi.core.scope import get_in_scope_or_404, scope_queryset
@@ -64,6 +65,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @requires(EXPORT)
 def import_template(request: HttpRequest) -> FileResponse:
+    record_access(request, "orgs.template.downloaded")
     return FileResponse(
         io.BytesIO(exporting.template_xlsx()),
         as_attachment=True,

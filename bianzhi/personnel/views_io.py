@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from bianzhi.core import reference
+from bianzhi.core.audit import record_access
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import requires
 from bianzhi.core.scope import get_in_scope_or_404, scope_queryset
@@ -84,6 +85,7 @@ def template_xlsx() -> bytes:
 
 @requires(IMPORT)
 def import_template(request: HttpRequest) -> FileResponse:
+    record_access(request, "personnel.template.downloaded")
     return FileResponse(
         io.BytesIO(template_xlsx()),
         as_attachment=True,
