@@ -18,6 +18,7 @@ urlpatterns = [
     path("persons/import/", include("bianzhi.personnel.urls_io")),
     path("persons/", include("bianzhi.personnel.urls")),
     path("security/", include("bianzhi.accounts.urls_admin")),  # three administrators
+    path("audit/", include("bianzhi.audit.urls")),  # the auditor's search and export
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),  # sysadmin only: accounts and nodes (ADR 0009)
 ]

@@ -93,3 +93,20 @@ def test_seal_batches_keep_the_chain(db):
     report = verify_chain(chunk=2)
     assert (report.ok, report.rows, report.last_chain_seq) == (True, 7, 7)
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_rows_are_sealed_at_once_and_only_the_test_flush_may_empty_them(settings):
+    from django.core.management import CommandError, call_command
+    from django.db import transaction
+
+    with transaction.atomic():
+        audit_record("test.thing.made")
+        audit_record("test.thing.viewed")
+    assert AuditEvent.objects.filter(chain_seq__isnull=True).count() == 0
+    settings.TESTING = False  # as in production: the guard refuses to empty the audit
+    with pytest.raises(CommandError) as info:
+        call_command("flush", interactive=False, verbosity=0)
+    assert "append-only" in str(info.value.__cause__)
+    assert AuditEvent.objects.count() == 2
+    # pytest-django's own flush (settings.TESTING) empties the tables after this test.
