@@ -3,20 +3,48 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
-from bianzhi.accounts.services import api_token_user
+from bianzhi.accounts.services import api_token_authenticate
 from bianzhi.core.errors import DomainError
+
+# The scope area of each first path segment under /api/v1/ (routes not listed need "*").
+SCOPE_AREAS = {
+    "regions": "core",
+    "orgs": "orgs",
+    "quotas": "staffing",
+    "quota-changes": "staffing",
+    "leader-posts": "staffing",
+    "reservations": "staffing",
+    "alerts": "staffing",
+    "persons": "personnel",
+    "assignments": "personnel",
+}
+
+
+def required_scope(request: HttpRequest) -> str:
+    """The scope a request needs: its area from the path and read (GET/HEAD) or write."""
+    first = request.path_info.split("/api/v1/", 1)[-1].split("/", 1)[0]
+    area = SCOPE_AREAS.get(first)
+    if area is None:
+        return "*"
+    return f"{area}:{'read' if request.method in {'GET', 'HEAD', 'OPTIONS'} else 'write'}"
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer bz_…` issued to another department's system."""
+    """`Authorization: Bearer bz_…` issued to another department's system, limited to its
+    scopes (403 naming the missing one)."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = api_token_authenticate(token)
+        if found is None:
+            return None
+        needed = required_scope(request)
+        if "*" not in found.scopes and needed not in found.scopes:
+            raise HttpError(403, f"令牌缺少范围 {needed} / the token lacks the scope {needed}")
+        request.user = found.user
+        return found.user
 
 
 api = NinjaAPI(

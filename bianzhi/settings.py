@@ -232,6 +232,83 @@ BIANZHI_NODE_KEY_FILE = Path(os.environ.get("BIANZHI_NODE_KEY_FILE", VAR_DIR / "
 AUDIT_GENERATE_NODE_KEY = not PRODUCTION
 
 # --- security: login, passwords, lockout, TOTP, sessions (accounts) ---
+# See docs/adr/0007-login-passwords-lockout-otp-sessions.md.
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    "django_otp.middleware.OTPMiddleware",
+    "bianzhi.accounts.middleware.SessionPolicyMiddleware",
+    "bianzhi.accounts.middleware.SecurityStepsMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a lockout into its page
+# Axes first: it refuses locked accounts and addresses before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+if not TESTING:
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        # Older hashes still verify and are re-hashed with Argon2 at the next login.
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)  # the last N passwords cannot be reused
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)  # 0: passwords never expire
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "bianzhi.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "bianzhi.accounts.passwords.ComplexityValidator"},
+    {"NAME": "bianzhi.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "bianzhi.accounts.passwords.CommonPasswordValidator"},
+    {
+        "NAME": "bianzhi.accounts.passwords.HistoryValidator",
+        "OPTIONS": {"history": PASSWORD_HISTORY},
+    },
+]
+
+# Lockout (django-axes): per account and per address independently. A cool-off of 30 minutes
+# by default (0 = locked until the security administrator unlocks): a permanent lock would let
+# anyone on the network lock every known account; 5 tries per 30 minutes still makes guessing
+# a 12-character password hopeless, and the monitoring rules alert on the failures.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+_cooloff = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = _cooloff / 60 if _cooloff > 0 else None  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "bianzhi.accounts.middleware.client_address"
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+AXES_ENABLE_ADMIN = False
+# The client address behind a proxy: X-Forwarded-For is believed only from CERT_TRUSTED_PROXIES
+# (certificates block below), the one list of trusted proxies (accounts.middleware.client_address).
+
+# TOTP second factor (django-otp); required for every interactive account in production.
+OTP_REQUIRED = env_bool("BIANZHI_OTP_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("BIANZHI_OTP_ISSUER", "Bianzhi 编制")
+OTP_RECOVERY_CODES = 10
+OTP_PENDING_SECONDS = env_int("BIANZHI_OTP_PENDING_SECONDS", 300)  # password → code step
+
+# Sessions: idle timeout and absolute lifetime, one live session per account by default.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 8 * 3600)
+SESSION_SINGLE = env_bool("SESSION_SINGLE", True)
+SESSION_TOUCH_SECONDS = 60  # last_seen_at is written at most once a minute
+
+# API tokens: the scopes a token may carry ("*" only when asked for explicitly).
+API_TOKEN_SCOPES = [
+    f"{area}:{mode}"
+    for area in ("core", "orgs", "staffing", "personnel")
+    for mode in ("read", "write")
+]
 
 # --- security: certificates, classification, network profiles, encryption ---
 

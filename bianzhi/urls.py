@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bianzhi.accounts.admin import admin_site
+from bianzhi.accounts import views as accounts_views
 from bianzhi.api import api
 from bianzhi.core import views as core_views
 from bianzhi.core.permissions import public
@@ -11,8 +12,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", core_views.home, name="home"),
     path("i18n/setlang/", core_views.language, name="set_language"),
-    path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/", include("bianzhi.accounts.urls")),  # login steps, account page, unlock
     path("orgs/", include("bianzhi.orgs.urls")),
     path("staffing/", include("bianzhi.staffing.urls")),
     path("persons/import/", include("bianzhi.personnel.urls_io")),

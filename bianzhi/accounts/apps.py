@@ -12,3 +12,15 @@ class AccountsConfig(AppConfig):
         from .roles import ensure_roles
 
         post_migrate.connect(ensure_roles)
+
+        # --- login helper: password history, live sessions, lockout audit ---
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import post_save
+
+        from . import passwords, services, sessions
+
+        post_save.connect(passwords.password_remember, sender=self.get_model("User"))
+        user_logged_in.connect(sessions.on_logged_in)
+        user_logged_out.connect(sessions.on_logged_out)
+        user_locked_out.connect(services.on_locked_out)

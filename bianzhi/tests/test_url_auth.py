@@ -7,7 +7,7 @@ from ninja.operation import PathView
 
 from bianzhi.core.permissions import LOGIN, PUBLIC
 
-PUBLIC_URLS = {"healthz", "set_language", "login", "logout"}
+PUBLIC_URLS = {"healthz", "set_language", "login", "logout", "login_otp"}
 EXEMPT_PREFIXES = ("admin/", "api/v1/", "static/", "media/")
 
 

@@ -12,7 +12,17 @@ pytestmark = pytest.mark.django_db
 
 def test_issue_use_and_revoke_a_token(users):
     out = io.StringIO()
-    call_command("api_token", "issue", "province", "财政厅工资系统", "--days", "30", stdout=out)
+    call_command(
+        "api_token",
+        "issue",
+        "province",
+        "财政厅工资系统",
+        "--days",
+        "30",
+        "--scope",
+        "orgs:read",
+        stdout=out,
+    )
     raw = out.getvalue().split()[0]
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     assert client.get("/api/v1/orgs").status_code == 200
@@ -24,6 +34,14 @@ def test_issue_use_and_revoke_a_token(users):
 
 def test_issue_refuses_unknown_accounts_and_silly_lifetimes(users):
     with pytest.raises(CommandError):
-        call_command("api_token", "issue", "ghost", "x")
+        call_command("api_token", "issue", "ghost", "x", "--scope", "orgs:read")
     with pytest.raises(CommandError):
-        call_command("api_token", "issue", "province", "x", "--days", "0")
+        call_command("api_token", "issue", "province", "x", "--days", "0", "--scope", "*")
+
+
+def test_issue_needs_known_scopes(users):
+    with pytest.raises(CommandError):
+        call_command("api_token", "issue", "province", "x")
+    with pytest.raises(CommandError, match="scope"):
+        call_command("api_token", "issue", "province", "x", "--scope", "orgs:delete")
+    assert not ApiToken.objects.exists()

@@ -16,7 +16,9 @@ DOC = {
 
 @pytest.fixture
 def api(users):
-    _token, raw = api_token_issue(actor=None, user=users["province"], name="财政厅实名制对接")
+    _token, raw = api_token_issue(
+        actor=None, user=users["province"], name="财政厅实名制对接", scopes=["*"]
+    )
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
@@ -127,7 +129,9 @@ def test_conflicting_document_number_is_409(api, edu):
 
 
 def test_outsiders_get_404_and_bad_ids_are_handled(users, edu):
-    _t, raw = api_token_issue(actor=None, user=users["outsider"], name="x")
+    _t, raw = api_token_issue(
+        actor=None, user=users["outsider"], name="x", scopes=["orgs:read", "orgs:write"]
+    )
     outsider = Client(headers={"Authorization": f"Bearer {raw}"})
     assert outsider.get(f"/api/v1/orgs/{edu.pk}").status_code == 404
     assert (
@@ -143,7 +147,9 @@ def test_outsiders_get_404_and_bad_ids_are_handled(users, edu):
 
 
 def test_viewer_token_cannot_write(users, edu):
-    _t, raw = api_token_issue(actor=None, user=users["viewer"], name="只读")
+    _t, raw = api_token_issue(
+        actor=None, user=users["viewer"], name="只读", scopes=["orgs:read", "orgs:write"]
+    )
     viewer = Client(headers={"Authorization": f"Bearer {raw}"})
     assert viewer.get("/api/v1/orgs").status_code == 200
     response = viewer.post(
@@ -155,7 +161,7 @@ def test_viewer_token_cannot_write(users, edu):
 
 
 def test_revoked_or_wrong_tokens_are_refused(users):
-    token, raw = api_token_issue(actor=None, user=users["province"], name="x")
+    token, raw = api_token_issue(actor=None, user=users["province"], name="x", scopes=["orgs:read"])
     api_token_revoke(actor=None, token=token)
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/orgs").status_code == 401
     assert Client(headers={"Authorization": "Bearer nope"}).get("/api/v1/orgs").status_code == 401

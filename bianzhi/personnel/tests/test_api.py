@@ -38,7 +38,9 @@ def rid(seq: int) -> str:
 @pytest.fixture
 def bearer(users):
     def make(who: str) -> Client:
-        _token, raw = api_token_issue(actor=None, user=users[who], name=f"{who} 实名制对接")
+        _token, raw = api_token_issue(
+            actor=None, user=users[who], name=f"{who} 实名制对接", scopes=["*"]
+        )
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return make

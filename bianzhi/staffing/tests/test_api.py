@@ -28,7 +28,7 @@ def rid(first17: str) -> str:
 @pytest.fixture
 def bearer(users):
     def make(who: str) -> Client:
-        _token, raw = api_token_issue(actor=None, user=users[who], name=f"{who} 对接")
+        _token, raw = api_token_issue(actor=None, user=users[who], name=f"{who} 对接", scopes=["*"])
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return make
