@@ -81,3 +81,20 @@ def test_a_user_without_the_permission_is_refused(client, users):
     assert LOGIN not in {
         declared(e.callback) for _r, e in site_patterns() if e.name in {"establish", "change"}
     }
+
+
+def test_security_administration_routes_declare_the_administrators_permissions():
+    """三员分立: every /security/ page needs an administrator's named permission, never LOGIN."""
+    declared_by_route = {
+        route: declared(entry.callback)
+        for route, entry in site_patterns()
+        if route.startswith("security/")
+    }
+    assert len(declared_by_route) >= 10
+    assert set(declared_by_route.values()) <= {
+        "accounts.view_user",
+        "accounts.manage_account",
+        "accounts.manage_roles",
+        "audit.view_securityalert",
+        "audit.acknowledge_securityalert",
+    }
