@@ -311,6 +311,51 @@ API_TOKEN_SCOPES = [
 ]
 
 # --- security: certificates, classification, network profiles, encryption ---
+# Certificate login (电子身份认证, docs/adr/0008): the TLS terminator verifies the client's
+# certificate and passes its PEM in CERT_HEADER; the header is believed only from the proxies in
+# CERT_TRUSTED_PROXIES (addresses or CIDRs; empty = feature off), and re-verified here against
+# the CA bundle and the CRL.
+CERT_HEADER = os.environ.get("BIANZHI_CERT_HEADER", "X-SSL-Client-Cert")
+CERT_TRUSTED_PROXIES = env_list("BIANZHI_CERT_TRUSTED_PROXIES", "")
+CERT_CA_FILE = os.environ.get("BIANZHI_CERT_CA_FILE", "")
+CERT_CRL_FILE = os.environ.get("BIANZHI_CERT_CRL_FILE", "")
+
+# Network profile (涉密内网 / 政务外网): on the extranet only these path prefixes are served.
+EXTRANET_ALLOWED_PREFIXES = env_list(
+    "BIANZHI_EXTRANET_ALLOWED_PREFIXES",
+    "/accounts/,/healthz,/i18n/,/static/,/portal/,/unit/",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("bianzhi.audit.context.AuditContextMiddleware") + 1,
+    "bianzhi.core.profiles.NetworkProfileMiddleware",
+)
+
+# SM4 encryption of sensitive columns (bianzhi.core.crypto): a 128-bit key in hex, from the
+# environment or a file (required in production, at first use); development generates one
+# under VAR_DIR, tests use a fixed key. FIELD_ENCRYPTION_OLD_KEYS still open older values.
+FIELD_ENCRYPTION_KEY = os.environ.get("BIANZHI_FIELD_ENCRYPTION_KEY", "")
+FIELD_ENCRYPTION_KEY_FILE = os.environ.get("BIANZHI_FIELD_ENCRYPTION_KEY_FILE", "")
+FIELD_ENCRYPTION_OLD_KEYS = env_list("BIANZHI_FIELD_ENCRYPTION_OLD_KEYS", "")
+if TESTING and not (FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY_FILE):
+    FIELD_ENCRYPTION_KEY = "0123456789abcdeffedcba9876543210"  # the fixed test key
+
+# Production hardening (等保 2.0 level 3): HTTPS only, secure cookies, HSTS, no DEBUG, a real key.
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in the production profile")
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
+        raise ImproperlyConfigured("the production profile needs SECRET_KEY or SECRET_KEY_FILE")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    if _proxy_ssl := os.environ.get("SECURE_PROXY_SSL_HEADER"):  # e.g. HTTP_X_FORWARDED_PROTO=https
+        _name, _, _value = _proxy_ssl.partition("=")
+        SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip() or "https")
 
 # --- security: three administrators and monitoring ---
 # Monitoring rules (bianzhi/audit/monitoring.py): N events within M minutes raise one alert for the

@@ -11,7 +11,7 @@ from bianzhi.core.models import Node
 from bianzhi.orgs import services
 from bianzhi.orgs.validation import OrgSpec
 
-PASSWORD = "Test-password-2026"
+PASSWORD = "Test-password-2026"  # nosec B105  # test fixture password
 _numbers = itertools.count(1)
 
 

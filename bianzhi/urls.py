@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.language, name="set_language"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/cert/", include("bianzhi.accounts.urls_cert")),  # certificate login
     path("accounts/", include("bianzhi.accounts.urls")),  # login steps, account page, unlock
     path("orgs/", include("bianzhi.orgs.urls")),
     path("staffing/", include("bianzhi.staffing.urls")),

@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from bianzhi.core import reference
+from bianzhi.core.classification import AboveClearance, can_read, check_clearance, visible_to
 from bianzhi.core.documents import document_register
 from bianzhi.core.permissions import api_requires
 from bianzhi.core.scope import get_in_scope_or_404, scope_queryset
@@ -41,13 +42,20 @@ VIEW, MANAGE = "orgs.view_org", "orgs.manage_org"
 
 
 def _org(request, org_id: int) -> Org:
-    return get_in_scope_or_404(request.user, Org.objects.all(), pk=org_id)
+    """A body in scope (404 otherwise) and within the clearance (403, audited, otherwise)."""
+    org = get_in_scope_or_404(request.user, Org.objects.all(), pk=org_id)
+    try:
+        check_clearance(request.user, org, request=request)
+    except AboveClearance as exc:
+        raise HttpError(403, exc.message) from exc
+    return org
 
 
 def _optional_org(request, org_id: int | None, field: str) -> Org | None:
     if org_id is None:
         return None
-    org = scope_queryset(request.user, Org.objects.all()).filter(pk=org_id).first()
+    org = visible_to(request.user, scope_queryset(request.user, Org.objects.all()))
+    org = org.filter(pk=org_id).first()
     if org is None:
         raise HttpError(
             400,
@@ -109,6 +117,7 @@ def org_list(
 def org_detail(request, org_id: int, as_of: datetime.date | None = None):
     org = _org(request, org_id)
     state = queries.org_state(org, as_of or timezone.localdate())
+    state.internal_bodies = [v for v in state.internal_bodies if can_read(request.user, v.org)]
     if state.version is None:
         raise HttpError(404, f"机构在 {state.day} 不存在 / the body did not exist on {state.day}")
     data = _out(state.version) | {"id": org.pk, "uid": str(org.uid), "credit_code": org.credit_code}
@@ -145,7 +154,9 @@ def org_history(request, org_id: int):
             "effective_date": e.effective_date,
             "recorded_at": e.recorded_at,
             "actor": e.actor.username if e.actor else None,
-            "document": e.document,
+            "document": e.document
+            if e.document is None or can_read(request.user, e.document)
+            else None,
             "before": e.before,
             "after": e.after,
         }

@@ -6,6 +6,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.core.classification import Classification
 from bianzhi.core.models import Document, GlobalModel
 
 
@@ -59,6 +60,12 @@ class Org(OrgFields, GlobalModel):
     )
     established_on = models.DateField(_("established on"))
     abolished_on = models.DateField(_("abolished on"), null=True, blank=True)
+    classification = models.PositiveSmallIntegerField(
+        _("classification"),
+        choices=Classification.choices,
+        default=Classification.UNCLASSIFIED,
+        db_default=Classification.UNCLASSIFIED,  # bulk loads in SQL need not name it
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

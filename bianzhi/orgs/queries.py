@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from bianzhi.core import reference
+from bianzhi.core.classification import visible_to
 from bianzhi.core.models import JournalEntry
 from bianzhi.core.scope import region_prefix, scope_queryset
 
@@ -87,8 +88,11 @@ def _filter_q(flt: OrgFilter, prefix: str = "") -> Q:
 
 
 def _base(user, flt: OrgFilter) -> QuerySet:
-    """Bodies (or their versions as of the date) in the user's scope, with the filters."""
-    qs = OrgVersion.objects.filter(valid_on(flt.as_of)) if flt.as_of else Org.objects.all()
+    """Bodies (or their versions as of the date) in the user's scope and clearance, filtered."""
+    if flt.as_of:
+        qs = visible_to(user, OrgVersion.objects.filter(valid_on(flt.as_of)), "org__classification")
+    else:
+        qs = visible_to(user, Org.objects.all())
     return scope_queryset(user, qs).filter(_filter_q(flt))
 
 
@@ -99,6 +103,7 @@ def _names_in_scope(user, flt: OrgFilter) -> QuerySet:
             valid_on(flt.as_of), org_id__in=_base(user, flt).values("org_id")
         )
     names = scope_queryset(user, OrgName.objects.all(), "org__region_code")
+    names = visible_to(user, names, "org__classification")
     return names.filter(_filter_q(flt, "org__"))
 
 
@@ -295,16 +300,18 @@ def tree_children(user, *, parent: Org | None, region: str | None, day: datetime
     """One level of the org tree as of a day: bodies directly under a body, or the top-level
     bodies of one region (exactly that region, not its subregions)."""
     qs = scope_queryset(user, OrgVersion.objects.filter(valid_on(day), status=OrgStatus.ACTIVE))
+    qs = visible_to(user, qs, "org__classification")
     qs = qs.filter(parent=parent) if parent else qs.filter(parent__isnull=True, region_code=region)
     order = {code: index for index, code in enumerate(reference.codes("org_category"))}
     versions = sorted(
         qs.values("org_id", "name", "category", "status"),
         key=lambda v: (order.get(v["category"], len(order)), v["name"]),
     )
+    children = OrgVersion.objects.filter(
+        valid_on(day), status=OrgStatus.ACTIVE, parent_id__in=[v["org_id"] for v in versions]
+    )
     counts = dict(
-        OrgVersion.objects.filter(
-            valid_on(day), status=OrgStatus.ACTIVE, parent_id__in=[v["org_id"] for v in versions]
-        )
+        visible_to(user, children, "org__classification")
         .values_list("parent_id")
         .annotate(n=Count("id"))
         .values_list("parent_id", "n")
@@ -317,6 +324,7 @@ def tree_children(user, *, parent: Org | None, region: str | None, day: datetime
 def region_body_counts(user, codes: list[str], day: datetime.date) -> dict[str, int]:
     """Active top-level bodies per region code, for the tree's region level."""
     qs = scope_queryset(user, OrgVersion.objects.filter(valid_on(day), status=OrgStatus.ACTIVE))
+    qs = visible_to(user, qs, "org__classification")
     return dict(
         qs.filter(region_code__in=codes, parent__isnull=True)
         .values_list("region_code")
@@ -327,7 +335,7 @@ def region_body_counts(user, codes: list[str], day: datetime.date) -> dict[str, 
 
 def home_counts(user) -> dict:
     """Counts for the home page, by status and by category, in one grouped query each."""
-    qs = scope_queryset(user, Org.objects.all())
+    qs = visible_to(user, scope_queryset(user, Org.objects.all()))
     by_status = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     by_category = dict(
         qs.filter(status=OrgStatus.ACTIVE)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianzhi.core import reference
+from bianzhi.core.classification import can_read, check_clearance
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import requires
 from bianzhi.core.scope import get_in_scope_or_404, region_prefix, user_region_prefix
@@ -24,9 +25,18 @@ VIEW, MANAGE = "orgs.view_org", "orgs.manage_org"
 
 
 def _org(request: HttpRequest, org_id: int) -> Org:
-    return get_in_scope_or_404(
+    """A body in the user's scope (404 otherwise) and clearance (403, audited, otherwise)."""
+    org = get_in_scope_or_404(
         request.user, Org.objects.select_related("parent", "supervisor"), pk=org_id
     )
+    check_clearance(request.user, org, request=request)
+    return org
+
+
+def _within_clearance(user, state: queries.OrgState) -> None:
+    """Leave out sub-bodies above the user's clearance and the documents labelled above it."""
+    state.internal_bodies = [v for v in state.internal_bodies if can_read(user, v.org)]
+    state.subordinates = [v for v in state.subordinates if can_read(user, v.org)]
 
 
 def _date_param(request: HttpRequest, name: str = "as_of") -> datetime.date | None:
@@ -93,7 +103,12 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     org = _org(request, org_id)
     day = _date_param(request) or timezone.localdate()
     state = queries.org_state(org, day)
-    history = [(entry, action_label(entry.action)) for entry in queries.org_history(org)[:200]]
+    _within_clearance(request.user, state)
+    history = [
+        (entry, action_label(entry.action))
+        for entry in queries.org_history(org)[:200]
+        if entry.document is None or can_read(request.user, entry.document)
+    ]
     today = day == timezone.localdate()
     panel = None
     if request.user.has_perm("staffing.view_quota"):

@@ -6,8 +6,15 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
+from ninja.errors import HttpError
 
 from bianzhi.core.audit import record_access
+from bianzhi.core.classification import (
+    AboveClearance,
+    check_clearance,
+    field_visible,
+    visible_to,
+)
 from bianzhi.core.documents import document_register
 from bianzhi.core.errors import InvalidInput
 from bianzhi.core.identifiers import mask_resident_id
@@ -76,9 +83,15 @@ def persons_in_scope(user) -> QuerySet:
     return Person.objects.filter(pk__in=in_region.values("person_id"))
 
 
-def _person_out(person: Person, *, full: bool = False) -> dict:
+def _person_out(person: Person, *, full: bool = False, user=None) -> dict:
     data = {name: getattr(person, name) for name in PERSON_FIELDS}
     number = person.resident_id
+    if full:  # labelled fields above the reader's clearance are masked or left out
+        full = field_visible(user, "personnel.person", "resident_id")
+        data |= {
+            name: getattr(person, name) if field_visible(user, "personnel.person", name) else None
+            for name in ("phone", "home_address")
+        }
     return data | {
         "resident_id": number if full else mask_resident_id(number),
         "org_id": getattr(person, "post_org_id", None),
@@ -138,7 +151,7 @@ def person_list(
 ):
     """Persons whose open post is in your region (a person without an open post is visible to a
     national user only), by id; resident IDs are masked."""
-    qs = persons_in_scope(request.user)
+    qs = visible_to(request.user, persons_in_scope(request.user))
     if org_id is not None:
         qs = qs.filter(pk__in=_open_posts().filter(org=_org(request, org_id)).values("person_id"))
     if q.strip():
@@ -159,9 +172,13 @@ def person_detail(request, person_id: int):
     """The full record with the full resident ID and every assignment; each view is recorded
     (`personnel.person.viewed`)."""
     person = get_object_or_404(_with_post(persons_in_scope(request.user)), pk=person_id)
+    try:
+        check_clearance(request.user, person, request=request)
+    except AboveClearance as exc:
+        raise HttpError(403, exc.message) from exc
     record_access(request, "personnel.person.viewed", person)
     history = person.assignments.select_related("person", "org", "leader_post")
-    return _person_out(person, full=True) | {
+    return _person_out(person, full=True, user=request.user) | {
         "assignments": [_assignment_out(a) for a in history.order_by("-start_date", "-id")]
     }
 
@@ -170,11 +187,13 @@ def person_detail(request, person_id: int):
 
 
 def _assignments(request) -> QuerySet:
-    return scope_queryset(
+    qs = scope_queryset(
         request.user,
         Assignment.objects.select_related("person", "org", "leader_post"),
         "org__region_code",
     )
+    qs = visible_to(request.user, qs, "person__classification")
+    return visible_to(request.user, qs, "org__classification")
 
 
 def _assignment(request, assignment_id: int) -> Assignment:

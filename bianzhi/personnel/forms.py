@@ -30,6 +30,10 @@ class PersonFieldsMixin(forms.Form):
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
     political_status = forms.CharField(label=_("Political status"), max_length=30, required=False)
     education = forms.CharField(label=_("Education"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Phone (电话)"), max_length=30, required=False)
+    home_address = forms.CharField(
+        label=_("Home address (家庭住址)"), max_length=200, required=False
+    )
 
     def register(self, actor) -> Person:
         data = self.cleaned_data
@@ -41,6 +45,8 @@ class PersonFieldsMixin(forms.Form):
             ethnicity=data["ethnicity"],
             political_status=data["political_status"],
             education=data["education"],
+            phone=data.get("phone", ""),
+            home_address=data.get("home_address", ""),
         )
 
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.core.classification import Classification
+from bianzhi.core.crypto import EncryptedTextField
 from bianzhi.core.models import Document, GlobalModel
 
 
@@ -24,6 +26,15 @@ class Person(GlobalModel):
         _("statutory retirement month"),
         db_index=True,
         help_text=_("First day of the month of statutory retirement."),
+    )
+    # Contact details are sealed with SM4 at rest and shown only on the audited full record.
+    phone = EncryptedTextField(_("phone"), blank=True, default="", db_default="")
+    home_address = EncryptedTextField(_("home address"), blank=True, default="", db_default="")
+    classification = models.PositiveSmallIntegerField(
+        _("classification"),
+        choices=Classification.choices,
+        default=Classification.UNCLASSIFIED,
+        db_default=Classification.UNCLASSIFIED,  # bulk loads in SQL need not name it
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -17,6 +17,8 @@ class PersonIn(Schema):
     education: str = Field("", max_length=30)
     gender: Literal["M", "F"] | None = Field(None, description="must agree with the ID")
     birth_date: datetime.date | None = Field(None, description="must agree with the ID")
+    phone: str = Field("", max_length=30, description="sealed with SM4 at rest")
+    home_address: str = Field("", max_length=200, description="sealed with SM4 at rest")
 
 
 class PersonOut(Schema):
@@ -58,6 +60,8 @@ class AssignmentOut(Schema):
 
 class PersonDetailOut(PersonOut):
     resident_id: str = Field(..., description="the full number (the view is recorded)")
+    phone: str | None = Field(None, description="omitted above the reader's clearance")
+    home_address: str | None = Field(None, description="omitted above the reader's clearance")
     assignments: list[AssignmentOut]
 
 

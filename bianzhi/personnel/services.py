@@ -19,6 +19,7 @@ from .models import Assignment, LeaderTenure, Person
 from .retirement import category_for, statutory_retirement
 
 PERSON_FIELDS = ("name", "ethnicity", "political_status", "education")
+SEALED_FIELDS = ("phone", "home_address")  # SM4 at rest; the journal says only that they changed
 
 
 def _snapshot(assignment: Assignment) -> dict:
@@ -55,6 +56,8 @@ def person_register(
     education: str = "",
     gender: str | None = None,
     birth_date: datetime.date | None = None,
+    phone: str = "",
+    home_address: str = "",
 ) -> Person:
     """Put a person on the register; gender and birth date come from the ID and must agree with
     any given; the retirement category is keyed on the original statutory age."""
@@ -91,6 +94,8 @@ def person_register(
         ethnicity=ethnicity,
         political_status=political_status,
         education=education,
+        phone=phone.strip(),
+        home_address=home_address.strip(),
         retirement_category=category,
         retires_on=statutory_retirement(ric.birth_date, category).month.first_day,
     )
@@ -443,23 +448,24 @@ def person_correct(*, actor, person: Person, reason: str, **fields) -> Person:
     """Correct a person's name or descriptive fields (with a reason); the ID never changes."""
     if not reason.strip():
         raise InvalidInput("更正必须说明理由", "a correction needs a reason", field="reason")
-    unknown = set(fields) - set(PERSON_FIELDS)
+    unknown = set(fields) - set(PERSON_FIELDS) - set(SEALED_FIELDS)
     if unknown:
         raise InvalidInput(
-            "只能更正姓名、民族、政治面貌和学历",
-            "only name, ethnicity, political status and education change",
+            "只能更正姓名、民族、政治面貌、学历、电话和家庭住址",
+            "only name, ethnicity, political status, education, phone and address change",
             field=sorted(unknown)[0],
         )
     person = _lock_person(person)
-    before = {name: getattr(person, name) for name in fields}
+    before = {name: getattr(person, name) for name in fields if name not in SEALED_FIELDS}
     for name, value in fields.items():
         setattr(person, name, value.strip())
     person.save(update_fields=list(fields))
+    after = {name: "(sealed)" if name in SEALED_FIELDS else v for name, v in fields.items()}
     journal_record(
         obj=person,
         action="personnel.person.corrected",
         actor=actor,
         before=before,
-        after=fields | {"reason": reason.strip()},
+        after=after | {"reason": reason.strip()},
     )
     return person

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianzhi.core.audit import record_access
+from bianzhi.core.classification import check_clearance, field_visible, visible_to
+from bianzhi.core.identifiers import mask_resident_id
 from bianzhi.core.permissions import requires
 from bianzhi.core.scope import get_in_scope_or_404, user_region_prefix
 from bianzhi.orgs.models import Org
@@ -73,16 +75,31 @@ def _search(qs: QuerySet, q: str) -> QuerySet:
 @requires(VIEW)
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:60]
-    qs = _search(persons_in_scope(request.user), q).prefetch_related(_open_posts())
+    qs = _search(visible_to(request.user, persons_in_scope(request.user)), q)
+    qs = qs.prefetch_related(_open_posts())
     page = Paginator(qs.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
     return render(request, "personnel/list.html", {"page": page, "q": q})
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
+    """A person in scope (404 otherwise) and within the clearance (403, audited, otherwise)."""
     try:
-        return persons_in_scope(request.user).get(pk=person_id)
+        person = persons_in_scope(request.user).get(pk=person_id)
     except Person.DoesNotExist as exc:
         raise Http404 from exc
+    check_clearance(request.user, person, request=request)
+    return person
+
+
+def _labelled_fields(user, person: Person) -> dict:
+    """The labelled fields of the full record the user may see; the others are left out."""
+    shown = {
+        name: getattr(person, name)
+        for name in ("resident_id", "phone", "home_address")
+        if field_visible(user, "personnel.person", name)
+    }
+    shown.setdefault("resident_id", mask_resident_id(person.resident_id))
+    return shown
 
 
 @requires(FULL)
@@ -106,6 +123,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "personnel/detail.html",
         {
             "person": person,
+            "labelled": _labelled_fields(request.user, person),
             "retirement": statutory_retirement(person.birth_date, person.retirement_category),
             "category": CATEGORIES.get(person.retirement_category, person.retirement_category),
             "past": is_past_retirement(person.birth_date, person.retirement_category, today),

@@ -16,7 +16,7 @@ from bianzhi.core.models import Node
 from ..models import Org
 from .places import Place, committee_of, province_places
 
-DEMO_PASSWORD = "Bianzhi-demo-2026"  # demo only; printed by `bianzhi demo_logins`
+DEMO_PASSWORD = "Bianzhi-demo-2026"  # nosec B105  # public demo password; demo only; printed by `bianzhi demo_logins`
 DEMO_USERS = ("admin", "province", "city", "county", "viewer")
 
 

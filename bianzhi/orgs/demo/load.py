@@ -58,7 +58,7 @@ class _Documents:
                 f"{place.abbr}办发",
             ),
         }.get(kind, (f"{label}机构编制委员会", f"{place.abbr}编"))
-        rng = random.Random(f"{self.seed}/{place.code}/{kind}/{title}")
+        rng = random.Random(f"{self.seed}/{place.code}/{kind}/{title}")  # nosec B311  # demo data, not security
         issued_on = day - datetime.timedelta(days=rng.randint(3, 20))
         self.numbers[(issuer, issued_on.year)] += rng.randint(1, 3)
         number = f"{prefix}〔{issued_on.year}〕{self.numbers[(issuer, issued_on.year)]}号"

@@ -336,7 +336,7 @@ class People:
     """Draws persons: identity, age, entry; unique resident IDs over the whole plan."""
 
     def __init__(self, places: list[Place], seed: int, today: datetime.date) -> None:
-        self.rng = random.Random(f"{seed}/people/persons")
+        self.rng = random.Random(f"{seed}/people/persons")  # nosec B311  # demo data, not security
         self.faker = Faker("zh_CN")
         self.faker.seed_instance(seed)
         self.today = today
@@ -444,7 +444,7 @@ def plan_people(province_code: str, count: int, seed: int) -> PeoplePlan:
         .exclude(category=INTERNAL)
         .order_by("region_code", "name")
     )
-    rng = random.Random(f"{seed}/people")
+    rng = random.Random(f"{seed}/people")  # nosec B311  # demo data, not security
     bodies = [_body(org, by_code[org.region_code], rng) for org in orgs]
     today = timezone.localdate()
     plan = PeoplePlan(by_code[province_code], seed, count, today, bodies)
@@ -486,7 +486,7 @@ class _Documents:
                 f"关于{label}{day.year}年度干部任免的通知",
             ),
         }[kind]
-        rng = random.Random(f"{self.seed}/{place.code}/{kind}/{day}")
+        rng = random.Random(f"{self.seed}/{place.code}/{kind}/{day}")  # nosec B311  # demo data
         issued_on = day - datetime.timedelta(days=rng.randint(3, 20))
         if kind in ("onboard", "appoint"):
             issued_on = datetime.date(day.year, 1, 1) + datetime.timedelta(days=rng.randint(0, 9))
@@ -523,7 +523,7 @@ class PeopleLoader:
         self.documents = _Documents(plan.seed)
         self.stats = PeopleStats()
         self.cut_day = plan.today - datetime.timedelta(
-            days=random.Random(plan.seed).randint(20, 50)
+            days=random.Random(plan.seed).randint(20, 50)  # nosec B311  # demo data
         )
 
     def run(self) -> PeopleStats:

@@ -101,7 +101,7 @@ class PlacePlan:
 
     def __init__(self, place: Place, seed: int) -> None:
         self.place = place
-        self.rng = random.Random(f"{seed}/{place.code}")
+        self.rng = random.Random(f"{seed}/{place.code}")  # nosec B311  # demo data, not security
         self.names: set[str] = set()
         self.by_key: dict[str, Body] = {}
         self.bodies: list[Body] = []
@@ -330,7 +330,7 @@ def build_plan(province_code: str, count: int, seed: int) -> Plan:
         raise DemoError(f"{places[0].place.name} has no current subdivisions in GB/T 2260")
     plan = Plan(province=places[0].place, seed=seed, places=places)
     _allocate(places, count)
-    rng = random.Random(f"{seed}/events")
+    rng = random.Random(f"{seed}/events")  # nosec B311  # demo data, not security
     _plan_history(plan, rng, count)
     _assign_codes(plan)
     return plan

@@ -1,6 +1,6 @@
 """`bianzhi serve`: the web server plus a background task worker, for `make run`."""
 
-import subprocess
+import subprocess  # nosec B404  # starts this project's own worker
 import sys
 
 from django.core.management import call_command
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: str, no_worker: bool, **options):
         worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "bianzhi.cli", "db_worker"])
+            worker = subprocess.Popen([sys.executable, "-m", "bianzhi.cli", "db_worker"])  # nosec B603  # fixed argv, no shell
             self.stdout.write(f"task worker started (pid {worker.pid})")
         self.stdout.write(f"Bianzhi at http://{host}:{port}/ — health check at /healthz")
         try:
