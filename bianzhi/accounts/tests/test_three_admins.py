@@ -276,3 +276,28 @@ def test_bootstrap_admins_creates_the_three(capsys):
         )
         assert user.check_password(password)
     assert User.objects.get(username="js_sysadmin").is_staff
+
+
+def test_security_pages_call_the_services(client, admins, target):
+    client.force_login(admins["sysadmin"])
+    assert "zhang" in client.get("/security/accounts/", {"q": "zha"}).content.decode()
+    page = client.post("/security/accounts/new/", {"username": "wang", "full_name": "王芳"})
+    raw = page.content.decode().split('id="initial-password">')[1].split("<")[0]
+    assert User.objects.get(username="wang").check_password(raw)
+    assert client.get(f"/security/accounts/{target.pk}/deactivate/").status_code == 405
+    client.post(f"/security/accounts/{target.pk}/deactivate/")
+    target.refresh_from_db()
+    assert not target.is_active
+    assert (
+        client.post(
+            f"/security/accounts/{target.pk}/roles/", {"role": "clerk", "op": "grant"}
+        ).status_code
+        == 403
+    )
+    client.force_login(admins["secadmin"])
+    client.post(f"/security/accounts/{target.pk}/roles/", {"role": "clerk", "op": "grant"})
+    response = client.post(
+        f"/security/accounts/{target.pk}/roles/", {"role": "auditor", "op": "grant"}, follow=True
+    )
+    assert "三员互斥" in response.content.decode()
+    assert admin.user_roles(target) == {"clerk"}
