@@ -95,7 +95,7 @@ def test_seal_batches_keep_the_chain(db):
     assert connection.vendor in {"sqlite", "postgresql"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_committed_rows_are_sealed_at_once_and_only_the_test_flush_may_empty_them(settings):
     from django.core.management import CommandError, call_command
     from django.db import transaction
