@@ -285,11 +285,11 @@ AXES_COOLOFF_TIME = _cooloff / 60 if _cooloff > 0 else None  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "bianzhi.accounts.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "bianzhi.core.net.client_address"
 AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 AXES_ENABLE_ADMIN = False
 # The client address behind a proxy: X-Forwarded-For is believed only from CERT_TRUSTED_PROXIES
-# (certificates block below), the one list of trusted proxies (accounts.middleware.client_address).
+# (certificates block below), the one list of trusted proxies (core.net.client_address).
 
 # TOTP second factor (django-otp); required for every interactive account in production.
 OTP_REQUIRED = env_bool("BIANZHI_OTP_REQUIRED", PRODUCTION)

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bianzhi.accounts.admin import admin_site
 from bianzhi.accounts import views as accounts_views
+from bianzhi.accounts.admin import admin_site
 from bianzhi.api import api
 from bianzhi.core import views as core_views
 from bianzhi.core.permissions import public
@@ -14,8 +14,8 @@ urlpatterns = [
     path("i18n/setlang/", core_views.language, name="set_language"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
-    path("accounts/cert/", include("bianzhi.accounts.urls_cert")),  # certificate login
     path("accounts/", include("bianzhi.accounts.urls")),  # login steps, account page, unlock
+    path("accounts/cert/", include("bianzhi.accounts.urls_cert")),  # certificate login
     path("orgs/", include("bianzhi.orgs.urls")),
     path("staffing/", include("bianzhi.staffing.urls")),
     path("persons/import/", include("bianzhi.personnel.urls_io")),

@@ -7,7 +7,6 @@ of `CERT_CA_FILE` (signature checked with the issuer's key), be inside its valid
 (whose own signature and freshness are checked; an unusable CRL refuses every login)."""
 
 import datetime
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -24,6 +23,8 @@ from cryptography.x509.verification import (
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from bianzhi.core.net import proxy_trusted
 
 from .models import CertificateBinding, User
 
@@ -69,19 +70,6 @@ class Presented:
     certificate: x509.Certificate
     subject: str
     issuer: str
-
-
-def proxy_trusted(address: str | None) -> bool:
-    """Whether REMOTE_ADDR is one of the configured TLS terminators (addresses or CIDRs)."""
-    if not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(
-        ip in ipaddress.ip_network(net, strict=False) for net in settings.CERT_TRUSTED_PROXIES
-    )
 
 
 def parse_pem(raw: str) -> x509.Certificate:

@@ -1,43 +1,17 @@
 """Per-request login rules: session lifetimes, and the steps a user must take before anything
 else (change an initial or expired password, enrol or enter a second factor)."""
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from bianzhi.core.net import client_address  # noqa: F401  (AXES_CLIENT_IP_CALLABLE)
+
 from . import otp, sessions
 from .passwords import password_expired
-
-
-def _trusted(address: str, proxies: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-        return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
-    except ValueError:
-        return False
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or, when that is a configured trusted proxy, the
-    right-most X-Forwarded-For entry the proxies did not add themselves (never the left-most,
-    which the client writes). The proxies are the certificate part's CERT_TRUSTED_PROXIES."""
-    remote = request.META.get("REMOTE_ADDR") or None
-    proxies = getattr(settings, "CERT_TRUSTED_PROXIES", [])
-    if not remote or not proxies or not _trusted(remote, proxies):
-        return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote
-    return remote
 
 
 class SessionPolicyMiddleware:

@@ -26,7 +26,7 @@ def _store():
 
 def on_logged_in(sender, request, user, **_kwargs) -> None:
     """user_logged_in: record the session and, when SESSION_SINGLE, end the account's others."""
-    from .middleware import client_address
+    from bianzhi.core.net import client_address
 
     session = getattr(request, "session", None)
     if session is None:

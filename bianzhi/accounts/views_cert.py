@@ -51,16 +51,10 @@ def cert_login(request: HttpRequest) -> HttpResponse:
         user = account_for(presented)
     except CertRefused as exc:
         return _refuse(request, exc)
+    request.login_details = {  # read by the audit's user_logged_in receiver
+        "method": "certificate",
+        "subject": presented.subject,
+        "serial": f"{presented.certificate.serial_number:x}",
+    }
     login(request, user, backend=_backend())
-    audit_record(
-        "auth.login.succeeded",
-        actor=user,
-        obj=user,
-        data={
-            "method": "certificate",
-            "subject": presented.subject,
-            "serial": f"{presented.certificate.serial_number:x}",
-        },
-        request=request,
-    )
     return redirect(_next_url(request))

@@ -3,6 +3,8 @@
 import contextvars
 from dataclasses import dataclass
 
+from bianzhi.core.net import client_address
+
 _current: contextvars.ContextVar["RequestContext | None"] = contextvars.ContextVar(
     "bianzhi_audit_request", default=None
 )
@@ -28,7 +30,7 @@ class AuditContextMiddleware:
     def __call__(self, request):
         token = _current.set(
             RequestContext(
-                address=request.META.get("REMOTE_ADDR") or None,
+                address=client_address(request),
                 path=request.get_full_path()[:300],
                 user=getattr(request, "user", None),
             )

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from bianzhi.core.net import client_address
+
 from . import context
 from .models import AuditEvent
 
@@ -43,7 +45,7 @@ def audit_record(
     if not settings.AUDIT_ENABLED:  # only the overhead benchmark's baseline turns it off
         return AuditEvent(action=action)
     ctx = context.current()
-    address = (request.META.get("REMOTE_ADDR") if request is not None else None) or (
+    address = (client_address(request) if request is not None else None) or (
         ctx.address if ctx else None
     )
     path = request.get_full_path()[:300] if request is not None else (ctx.path if ctx else "")

@@ -9,7 +9,8 @@ from .services import audit_record
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def on_login(sender, request, user, **kwargs) -> None:
-    audit_record("auth.login.succeeded", actor=user, obj=user, request=request)
+    details = getattr(request, "login_details", None) or {"method": "password"}
+    audit_record("auth.login.succeeded", actor=user, obj=user, data=details, request=request)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")

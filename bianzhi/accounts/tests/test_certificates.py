@@ -6,9 +6,10 @@ from urllib.parse import quote
 import pytest
 from django.core.management import CommandError, call_command
 
-from bianzhi.accounts.certificates import CertRefused, parse_pem, proxy_trusted
+from bianzhi.accounts.certificates import CertRefused, parse_pem
 from bianzhi.accounts.models import CertificateBinding
 from bianzhi.audit.models import AuditEvent
+from bianzhi.core.net import proxy_trusted
 
 from .pki import CA, DAY, NOW, pem
 

@@ -8,10 +8,10 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 
-from bianzhi.accounts.middleware import client_address
 from bianzhi.accounts.services import lockouts
 from bianzhi.accounts.tests.conftest import code_for
 from bianzhi.audit.models import AuditEvent
+from bianzhi.core.net import client_address
 from bianzhi.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,9 @@
 """The demo's nodes (编办) and logins, and the emptiness check before loading.
 
 :func:`ensure_demo_accounts` makes the national node and the 编办 of the province, its first
-prefecture and one of that prefecture's counties, and one user per role (``DEMO_USERS``) with the
-published ``DEMO_PASSWORD`` — demo only; ``bianzhi demo_logins`` prints them.
+prefecture and one of that prefecture's counties; one business user per level, a viewer and
+the three administrators (``DEMO_ROLES``), all with the published ``DEMO_PASSWORD`` — demo
+only; ``bianzhi demo_logins`` prints them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,20 @@ from ..models import Org
 from .places import Place, committee_of, province_places
 
 DEMO_PASSWORD = "Bianzhi-demo-2026"  # nosec B105  # public demo password; demo only; printed by `bianzhi demo_logins`
-DEMO_USERS = ("admin", "province", "city", "county", "viewer")
+# Business accounts (a clerk at each level and a viewer) and the three administrators (三员),
+# who have no node and no business rights (ADR 0009).
+DEMO_ROLES = {
+    "admin": "clerk",
+    "province": "clerk",
+    "city": "clerk",
+    "county": "clerk",
+    "viewer": "viewer",
+    "sysadmin": "sysadmin",
+    "secadmin": "secadmin",
+    "auditor": "auditor",
+}
+DEMO_USERS = tuple(DEMO_ROLES)
+ADMIN_ROLES = {"sysadmin", "secadmin", "auditor"}
 
 
 def _node(place: Place | None) -> Node | None:
@@ -56,24 +70,19 @@ def ensure_demo_accounts(province_code: str) -> list[str]:
     nodes = demo_nodes(province_code)
     nodes["viewer"] = nodes["province"]
     made = []
-    for username in DEMO_USERS:
+    for username, role in DEMO_ROLES.items():
         node = nodes.get(username)
-        if node is None:
+        if node is None and role not in ADMIN_ROLES:
             continue
         user, created = User.objects.update_or_create(
             username=username,
-            defaults={
-                "node": node,
-                "is_superuser": username == "admin",
-                "is_staff": username == "admin",
-            },
+            defaults={"node": node, "is_superuser": False, "is_staff": False},
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             made.append(username)
-        if username != "admin":
-            user.groups.set([Group.objects.get(name="viewer" if username == "viewer" else "clerk")])
+        user.groups.set([Group.objects.get(name=role)])
     return made
 
 

@@ -4,7 +4,6 @@ import io
 from collections import Counter
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -131,12 +130,16 @@ def test_fast_path_writes_the_same_shape():
 def test_demo_accounts_are_idempotent_and_printed():
     call_command("demo", "--orgs", "120", "--seed", "3", stdout=io.StringIO())
     assert demo.ensure_demo_accounts("320000") == []
-    province = authenticate(username="province", password=demo.DEMO_PASSWORD)
-    assert province.node.code == "320000"
+    province = User.objects.get(username="province")
+    assert province.check_password(demo.DEMO_PASSWORD) and province.node.code == "320000"
     assert list(province.groups.values_list("name", flat=True)) == ["clerk"]
     assert User.objects.get(username="viewer").groups.get().name == "viewer"
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.node.code == "000000"
+    assert not admin.is_superuser and admin.node.code == "000000"
+    assert admin.groups.get().name == "clerk"
+    for role in ("sysadmin", "secadmin", "auditor"):
+        account = User.objects.get(username=role)
+        assert account.node is None and [g.name for g in account.groups.all()] == [role]
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
