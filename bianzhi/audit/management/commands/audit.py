@@ -1,6 +1,7 @@
 """`bianzhi audit verify|seal|checkpoint|archive`: the tamper-evident audit from the shell."""
 
 import datetime
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,7 +29,13 @@ class Command(BaseCommand):
         verify.add_argument("--public-key", type=Path, help="trusted node public key (PEM)")
         verify.add_argument("--no-seal", action="store_true", help="do not seal first")
         sub.add_parser("seal", help="chain the committed unsealed rows")
-        sub.add_parser("checkpoint", help="seal, then sign the chain head")
+        checkpoint = sub.add_parser("checkpoint", help="seal, then sign the chain head")
+        checkpoint.add_argument(
+            "--every",
+            type=int,
+            metavar="SECONDS",
+            help="keep running: seal and checkpoint every SECONDS (used by `bianzhi serve`)",
+        )
         archive = sub.add_parser("archive", help="move rows older than --before to a file")
         archive.add_argument("--before", required=True, type=_date)
 
@@ -38,7 +45,14 @@ class Command(BaseCommand):
     def _seal(self, **options):
         self.stdout.write(f"已封链 sealed: {seal()}")
 
-    def _checkpoint(self, **options):
+    def _checkpoint(self, *, every: int | None = None, **options):
+        if every:
+            while True:  # stopped by the process that started it (`bianzhi serve`)
+                self._checkpoint_once()
+                time.sleep(every)
+        self._checkpoint_once()
+
+    def _checkpoint_once(self):
         point = checkpoint_create()
         if point is None:
             self.stdout.write("无新记录，未建检查点 / nothing new to checkpoint")

@@ -3,12 +3,16 @@
 import subprocess  # nosec B404  # starts this project's own worker
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the web UI and API, with a task worker for long jobs such as imports."
+    help = (
+        "Serve the web UI and API, with a task worker for long jobs such as imports and a "
+        "maintainer that seals and checkpoints the audit chain every AUDIT_CHECKPOINT_INTERVAL."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -18,14 +22,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: str, no_worker: bool, **options):
-        worker = None
+        helpers = []
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "bianzhi.cli", "db_worker"])  # nosec B603  # fixed argv, no shell
-            self.stdout.write(f"task worker started (pid {worker.pid})")
+            every = str(settings.AUDIT_CHECKPOINT_INTERVAL)
+            for argv in (["db_worker"], ["audit", "checkpoint", "--every", every]):
+                process = subprocess.Popen([sys.executable, "-m", "bianzhi.cli", *argv])  # nosec B603  # fixed argv, no shell
+                self.stdout.write(f"{argv[0]} started (pid {process.pid})")
+                helpers.append(process)
         self.stdout.write(f"Bianzhi at http://{host}:{port}/ — health check at /healthz")
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for process in helpers:
+                process.terminate()
+                process.wait(timeout=10)
