@@ -71,6 +71,7 @@ class Assignment(GlobalModel):
     leader_post = models.ForeignKey(
         "staffing.LeaderPost",
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below: few assignments hold a leader post
         null=True,
         blank=True,
         related_name="holders",
@@ -86,6 +87,7 @@ class Assignment(GlobalModel):
     exit_document = models.ForeignKey(
         Document,
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below
         null=True,
         blank=True,
         related_name="+",
@@ -94,6 +96,7 @@ class Assignment(GlobalModel):
     reservation = models.ForeignKey(
         "staffing.Reservation",
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below
         null=True,
         blank=True,
         related_name="+",
@@ -103,6 +106,7 @@ class Assignment(GlobalModel):
     override_document = models.ForeignKey(
         Document,
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below
         null=True,
         blank=True,
         related_name="+",
@@ -120,7 +124,24 @@ class Assignment(GlobalModel):
                 name="assignment_period_valid",
             ),
         ]
-        indexes = [models.Index(fields=["org", "end_date"], name="assignment_org_open_idx")]
+        # The rarely-set references get partial indexes: a bulk load of plain entries (import,
+        # demo) then maintains none of them, and lookups by them stay indexed.
+        indexes = [
+            models.Index(fields=["org", "end_date"], name="assignment_org_open_idx"),
+            *(
+                models.Index(
+                    fields=[field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"assignment_{short}_idx",
+                )
+                for field, short in (
+                    ("leader_post", "leader"),
+                    ("exit_document", "exitdoc"),
+                    ("reservation", "reserv"),
+                    ("override_document", "ovrdoc"),
+                )
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.org_id}"
