@@ -76,6 +76,7 @@ def _setup():
 
     django.setup()
     call_command("migrate", verbosity=0)
+    _empty_audit()  # a clean chain and sequence, even after an interrupted run
     from django.contrib.auth.models import Group
 
     from bianzhi.accounts.models import User

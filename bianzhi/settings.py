@@ -226,6 +226,9 @@ if AUDIT_RETENTION_DAYS < 180:
 # Seal committed rows after a commit (on_commit) at most once per this interval per process
 # (tests: every commit); `bianzhi audit seal|verify|checkpoint` and the task seal the rest.
 AUDIT_SEAL_INTERVAL = env_int("BIANZHI_AUDIT_SEAL_INTERVAL_MS", 0 if TESTING else 1000) / 1000
+# Rows written outside a business transaction (views, exports, refusals) commit without waiting
+# for the WAL flush on PostgreSQL (docs/adr/0006); 0 makes them wait like every other row.
+AUDIT_ASYNC_STANDALONE = env_bool("BIANZHI_AUDIT_ASYNC_STANDALONE", True)
 AUDIT_CHECKPOINT_INTERVAL = env_int("BIANZHI_AUDIT_CHECKPOINT_INTERVAL", 3600)  # seconds
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("BIANZHI_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 # Ed25519 private key (PEM) of this node; generated under VAR_DIR outside production.

@@ -33,6 +33,17 @@ logger = logging.getLogger(__name__)
 # Off-hours alerts already raised in this process ("user:<name>:<date>"), so that an account
 # working late costs one lookup, not one per action. Cleared by tests; bounded by size.
 _off_hours_seen: set[str] = set()
+# Bursts this process raised or extended lately: (rule, key) → moment. A hot account (hundreds
+# of views a minute) then costs no query at all until EXTEND_EVERY has passed; the alert's count
+# lags by at most that long, and `bianzhi security_scan` recounts exactly.
+_recent_bursts: dict[tuple[str, str], datetime.datetime] = {}
+EXTEND_EVERY = datetime.timedelta(seconds=60)
+
+
+def _recently_alerted(rule: str, key: str, at: datetime.datetime) -> bool:
+    seen = _recent_bursts.get((rule, key))
+    return seen is not None and seen <= at < seen + EXTEND_EVERY
+
 
 RULE_LABELS = {
     "login_failures": "Repeated login failures (多次登录失败)",
@@ -90,7 +101,7 @@ def _login_failures(event: AuditEvent) -> list[Burst]:
 
 def _per_account(event: AuditEvent, rule: str, what: str, **lookup) -> list[Burst]:
     cfg = rules()[rule]
-    if event.actor_id is None:
+    if event.actor_id is None or _recently_alerted(rule, f"user:{event.actor_name}", event.at):
         return []
     count = _window(event, cfg["minutes"]).filter(actor_id=event.actor_id, **lookup).count()
     if count < cfg["count"]:
@@ -163,6 +174,9 @@ def raise_alerts(event: AuditEvent, bursts: list[Burst] | None = None) -> list[S
             raised.append(_create(burst, event))
         if burst.rule == "off_hours" and len(_off_hours_seen) < 10_000:
             _off_hours_seen.add(burst.key)
+        if len(_recent_bursts) > 10_000:
+            _recent_bursts.clear()
+        _recent_bursts[(burst.rule, burst.key)] = event.at
     return raised
 
 

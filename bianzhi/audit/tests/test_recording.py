@@ -68,3 +68,30 @@ def test_template_downloads_are_audited(client, users):
     assert client.get("/persons/import/template.xlsx").status_code == 200
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"orgs.template.downloaded", "personnel.template.downloaded"} <= actions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_standalone_rows_commit_asynchronously_on_postgresql_business_rows_durably(settings):
+    from django.db import connection
+
+    from bianzhi.audit.services import audit_record
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    statements: list[str] = []
+
+    def spy(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        audit_record("personnel.person.viewed", entity="personnel.person", entity_id=1)
+        assert "SET LOCAL synchronous_commit TO OFF" in statements
+        statements.clear()
+        with transaction.atomic():
+            audit_record("orgs.org.renamed", entity="orgs.org", entity_id=1)
+        assert "SET LOCAL synchronous_commit TO OFF" not in statements  # (the seal's own differs)
+        settings.AUDIT_ASYNC_STANDALONE = False
+        audit_record("personnel.person.viewed", entity="personnel.person", entity_id=2)
+        assert "SET LOCAL synchronous_commit TO OFF" not in statements
+    assert AuditEvent.objects.filter(action="personnel.person.viewed").count() == 2
