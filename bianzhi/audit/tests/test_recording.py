@@ -70,7 +70,7 @@ def test_template_downloads_are_audited(client, users):
     assert {"orgs.template.downloaded", "personnel.template.downloaded"} <= actions
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_standalone_rows_commit_asynchronously_on_postgresql_business_rows_durably(settings):
     from django.db import connection
 
