@@ -6,6 +6,7 @@ from . import views_admin as views
 
 app_name = "security"
 urlpatterns = [
+    path("", views.security_home, name="home"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/new/", views.account_new, name="account_new"),
     path("accounts/<int:user_id>/", views.account_detail, name="account"),

@@ -146,3 +146,9 @@ def account_scope(request: HttpRequest, user_id: int) -> HttpResponse:
         admin.scope_set(actor=request.user, user=account, node=data["node"])
 
     return _form_action(request, user_id, ScopeForm, run, _("Scope set (范围已设置)."))
+
+
+@requires("accounts.view_user")
+def security_home(request: HttpRequest) -> HttpResponse:
+    """/security/ itself: the accounts list (both administrators who use these pages see it)."""
+    return redirect("security:accounts")

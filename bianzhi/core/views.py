@@ -2,7 +2,7 @@
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.i18n import set_language
 
 from bianzhi.core.permissions import LOGIN, public, requires
@@ -25,6 +25,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @requires(LOGIN)
 def home(request: HttpRequest) -> HttpResponse:
+    """The registry's overview; the three administrators, who see no business data, go
+    straight to their own workspace."""
+    if not request.user.has_perm("orgs.view_org"):
+        for permission, target in ADMIN_HOMES:
+            if request.user.has_perm(permission):
+                return redirect(target)
     counts = home_counts(request.user)
     categories = [
         (reference.code_label("org_category", code), code, count)
@@ -32,5 +38,12 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "core/home.html", {"counts": counts, "categories": categories})
 
+
+# Where an account without business rights starts, by the first permission it holds.
+ADMIN_HOMES = (
+    ("accounts.view_user", "security:accounts"),
+    ("audit.view_auditevent", "audit:events"),
+    ("audit.view_securityalert", "security:alerts"),
+)
 
 language = public(set_language)
