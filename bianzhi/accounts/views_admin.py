@@ -37,6 +37,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for account in page.object_list:
+        account.role_labels = [role_label(group.name) for group in account.groups.all()]
     return render(request, "accounts/admin/list.html", {"page": page, "q": q})
 
 
