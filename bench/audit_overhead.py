@@ -41,24 +41,6 @@ from orgs_search import ensure_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "audit_overhead.json"
 TARGET = 0.15
-COLUMNS = [
-    "seq",
-    "chain_seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "node",
-    "address",
-    "action",
-    "entity",
-    "entity_id",
-    "result",
-    "reason",
-    "path",
-    "data",
-    "prev_hash",
-    "hash",
-]
 
 
 def _settings() -> dict:
@@ -165,7 +147,9 @@ def _empty_audit() -> None:
 def _copy(rows) -> None:
     from django.db import connection
 
-    sql = f"COPY audit_auditevent ({', '.join(COLUMNS)}) FROM STDIN"
+    from bianzhi.audit.chain import FIELDS  # the synthetic rows follow this order
+
+    sql = f"COPY audit_auditevent ({', '.join([*FIELDS, 'prev_hash', 'hash'])}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
@@ -279,6 +263,7 @@ def main() -> None:
     random.seed(args.seed)
     ensure_database(_settings())
     user, person = _setup()
+
     result = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "args": vars(args),

@@ -13,28 +13,15 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from django.db import IntegrityError, connection, transaction
 
+from .guard import KEPT
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 SEAL_BATCH = 2000
 HEAD_PK = 1
-# The audited fields, in the order rows are read for hashing (see `canonical`).
-FIELDS = (
-    "seq",
-    "chain_seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "node",
-    "address",
-    "action",
-    "entity",
-    "entity_id",
-    "result",
-    "reason",
-    "path",
-    "data",
-)
+# The audited fields, in the order rows are read for hashing (see `canonical`): the columns the
+# guard keeps unchangeable, plus the chain position the sealer gives.
+FIELDS = (KEPT[0], "chain_seq", *KEPT[1:])
 
 
 def iso(at: datetime.datetime) -> str:
