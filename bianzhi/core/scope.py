@@ -48,11 +48,11 @@ def get_in_scope_or_404(user, qs: QuerySet, field: str = "region_code", **lookup
     try:
         return scope_queryset(user, qs, field).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        _audit_out_of_scope(user, qs, lookup)
+        audit_out_of_scope(user, qs, lookup)
         raise Http404 from exc
 
 
-def _audit_out_of_scope(user, qs: QuerySet, lookup: dict) -> None:
+def audit_out_of_scope(user, qs: QuerySet, lookup: dict) -> None:
     """On the refusal path only: one query to tell "outside scope" from "missing"."""
     from bianzhi.audit.services import audit_record
 

@@ -19,13 +19,14 @@ from bianzhi.core.documents import document_register
 from bianzhi.core.errors import InvalidInput
 from bianzhi.core.identifiers import mask_resident_id
 from bianzhi.core.permissions import api_requires
-from bianzhi.core.scope import get_in_scope_or_404, scope_queryset, user_region_prefix
+from bianzhi.core.scope import get_in_scope_or_404, scope_queryset
 from bianzhi.orgs.models import Org
 from bianzhi.orgs.queries import decode_cursor, encode_cursor
 from bianzhi.staffing.models import LeaderPost, Reservation
 
 from . import services
 from .models import Assignment, Person
+from .queries import person_in_scope_or_404, persons_in_scope
 from .schemas import (
     AppointIn,
     AssignmentOut,
@@ -69,18 +70,6 @@ def _document(request, document):
 
 def _open_posts() -> QuerySet:
     return Assignment.objects.filter(end_date__isnull=True)
-
-
-def persons_in_scope(user) -> QuerySet:
-    """Persons whose open assignment's body is in the user's region. A person without an open
-    post (never placed, or exited) belongs to no region and is visible to a national user only."""
-    prefix = user_region_prefix(user)
-    if prefix is None:
-        return Person.objects.none()
-    if prefix == "":
-        return Person.objects.all()
-    in_region = _open_posts().filter(org__region_code__startswith=prefix)
-    return Person.objects.filter(pk__in=in_region.values("person_id"))
 
 
 def _person_out(person: Person, *, full: bool = False, user=None) -> dict:
@@ -171,7 +160,8 @@ def person_list(
 def person_detail(request, person_id: int):
     """The full record with the full resident ID and every assignment; each view is recorded
     (`personnel.person.viewed`)."""
-    person = get_object_or_404(_with_post(persons_in_scope(request.user)), pk=person_id)
+    scoped = _with_post(persons_in_scope(request.user))
+    person = person_in_scope_or_404(request.user, person_id, scoped)
     try:
         check_clearance(request.user, person, request=request)
     except AboveClearance as exc:

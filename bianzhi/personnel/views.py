@@ -14,7 +14,7 @@ from bianzhi.core.audit import record_access
 from bianzhi.core.classification import check_clearance, field_visible, visible_to
 from bianzhi.core.identifiers import mask_resident_id
 from bianzhi.core.permissions import requires
-from bianzhi.core.scope import get_in_scope_or_404, user_region_prefix
+from bianzhi.core.scope import get_in_scope_or_404
 from bianzhi.orgs.models import Org
 from bianzhi.staffing.views import render_form, run_form
 
@@ -28,6 +28,7 @@ from .forms import (
     TransferForm,
 )
 from .models import Assignment, LeaderTenure, Person
+from .queries import person_in_scope_or_404, persons_in_scope
 from .retirement import is_past_retirement, statutory_retirement
 
 VIEW, FULL, MANAGE = (
@@ -40,18 +41,6 @@ CATEGORIES = {
     "female_55": gettext_lazy("Women cadres (originally 55)"),
     "female_50": gettext_lazy("Women workers (originally 50)"),
 }
-
-
-def persons_in_scope(user) -> QuerySet:
-    """Persons whose open post is in the user's region; national users see everyone."""
-    prefix = user_region_prefix(user)
-    if prefix is None:
-        return Person.objects.none()
-    if prefix == "":
-        return Person.objects.all()
-    return Person.objects.filter(
-        assignments__end_date__isnull=True, assignments__org__region_code__startswith=prefix
-    )
 
 
 def _open_posts() -> Prefetch:
@@ -83,10 +72,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _person(request: HttpRequest, person_id: int) -> Person:
     """A person in scope (404 otherwise) and within the clearance (403, audited, otherwise)."""
-    try:
-        person = persons_in_scope(request.user).get(pk=person_id)
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
+    person = person_in_scope_or_404(request.user, person_id)
     check_clearance(request.user, person, request=request)
     return person
 

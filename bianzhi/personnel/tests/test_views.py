@@ -104,6 +104,18 @@ def test_list_is_scoped_to_open_posts(client, users, zhang):
     assert {p.name for p in client.get("/persons/").context["page"]} == {"张伟", loner.name}
 
 
+def test_an_outsider_gets_404_and_the_attempt_is_audited_on_page_and_api(client, users, zhang):
+    client.force_login(users["outsider"])
+    assert client.get(f"/persons/{zhang.pk}/").status_code == 404
+    assert client.get(f"/api/v1/persons/{zhang.pk}").status_code == 404
+    assert client.get("/persons/999999/").status_code == 404  # missing: nothing to audit
+    attempts = AuditEvent.objects.filter(action="access.out_of_scope", actor=users["outsider"])
+    assert [(a.entity, a.entity_id, a.result) for a in attempts] == [
+        ("personnel.person", str(zhang.pk), "refused")
+    ] * 2
+    assert not AuditEvent.objects.filter(action="personnel.person.viewed").exists()
+
+
 def test_person_page_shows_the_full_record_and_is_audited(staff, users, zhang):
     page = staff.get(f"/persons/{zhang.pk}/").content.decode()
     assert f'id="resident-id">{IDS[0]}<' in page
