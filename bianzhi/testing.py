@@ -2,7 +2,10 @@
 
 import datetime
 import itertools
+import os
+import shutil
 
+import pytest
 from django.contrib.auth.models import Group
 
 from bianzhi.accounts.models import User
@@ -45,3 +48,12 @@ def establish(
     return services.org_establish(
         actor=actor, spec=spec, document=make_document(issued_on=on), effective_date=on
     )
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The marks of a test that drives the real pages in Debian's chromium (bianzhi/tests/conftest.py
+# has the `browser_page` fixture).
+needs_chromium = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]

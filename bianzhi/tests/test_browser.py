@@ -2,46 +2,14 @@
 and see its old name at a date before a rename."""
 
 import datetime
-import os
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from bianzhi.orgs import services
-from bianzhi.testing import PASSWORD, establish, make_document, make_user
+from bianzhi.testing import PASSWORD, establish, make_document, make_user, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test itself happen outside it, so this only silences the async-safety guard.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = needs_chromium
 
 
 @pytest.fixture

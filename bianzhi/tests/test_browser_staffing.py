@@ -2,47 +2,16 @@
 refusal; transfer someone and see both bodies' staffing panels change."""
 
 import datetime
-import os
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from bianzhi.personnel import services as people
 from bianzhi.staffing import services as staffing
-from bianzhi.testing import PASSWORD, establish, make_document, make_user
+from bianzhi.testing import PASSWORD, establish, make_document, make_user, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = needs_chromium
 D = datetime.date
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    # As in test_browser.py: the ORM calls of the test itself run beside Playwright's loop.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _quota(org, n: int) -> None:
