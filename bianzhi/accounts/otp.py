@@ -1,6 +1,7 @@
 """The TOTP second factor (django-otp): enrolment with a QR code, one-time recovery codes, and the
 code step of the login that follows a correct password."""
 
+import math
 import secrets
 import time
 from binascii import unhexlify
@@ -8,6 +9,7 @@ from binascii import unhexlify
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -97,6 +99,18 @@ def otp_reset(*, user: User, password: str) -> None:
         )
     _remove_devices(user)
     audit_record("auth.otp.reset", actor=user, obj=user)
+
+
+def otp_wait_seconds(user: User) -> int:
+    """Seconds until django-otp lets the user's devices check a code again after wrong codes
+    (its throttle doubles the wait with each failure); 0 when a code may be tried now."""
+    now, wait = timezone.now(), 0
+    for device in devices_for_user(user, confirmed=True):
+        allowed, details = device.verify_is_allowed()
+        until = (details or {}).get("locked_until")
+        if not allowed and until is not None:
+            wait = max(wait, math.ceil((until - now).total_seconds()))
+    return wait
 
 
 def otp_match(user: User, code: str):

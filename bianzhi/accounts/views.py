@@ -64,6 +64,12 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         if not AxesProxyHandler.is_allowed(request, credentials):
             otp.pending_end(request)
             return get_lockout_response(request, None, credentials)
+        if wait := otp.otp_wait_seconds(user):  # throttled: no check, no failure counted
+            form.add_error(
+                "code",
+                f"请 {wait} 秒后再试 / after a wrong code, wait {wait} s and try again",
+            )
+            return render(request, "registration/login_otp.html", {"form": form, "otp_user": user})
         device = otp.otp_match(user, form.cleaned_data["code"])
         if device is not None:
             return _otp_success(request, user, device, pending)

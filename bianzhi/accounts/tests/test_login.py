@@ -84,6 +84,9 @@ def test_after_a_wrong_code_django_otp_throttles_the_devices(client, enrolled):
     client.post("/accounts/login/otp/", {"code": "000000" if code_for(device) != "000000" else "1"})
     response = client.post("/accounts/login/otp/", {"code": code_for(device)})
     assert response.status_code == 200  # too soon after a failure, even with the right code
+    assert "秒后再试" in response.content.decode() and "wait" in response.content.decode()
+    failures = AuditEvent.objects.filter(action="auth.otp.failed").count()
+    assert failures == 1  # the throttled try was not checked, so not counted as a failure
 
 
 def test_the_code_step_without_a_password_step_goes_back_to_login(client, enrolled):
