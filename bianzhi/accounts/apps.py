@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(ensure_roles)
 
-        # --- login helper: password history, live sessions, lockout audit ---
+        # Login security (ADR 0007): password history, live sessions, lockout audit.
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_save

@@ -37,7 +37,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    # --- security: three administrators (admins helper): in production a superuser flag grants
+    # --- security: three administrators (ADR 0009): in production a superuser flag grants
     # nothing beyond the account's roles (三员分立); the flag is also refused on save. ---
     def has_perm(self, perm, obj=None) -> bool:
         from django.conf import settings
