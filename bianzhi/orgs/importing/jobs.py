@@ -4,17 +4,19 @@ creates all bodies in one transaction (`create_bodies`), reporting progress on t
 
 import logging
 from collections.abc import Callable
-from contextlib import contextmanager
-from pathlib import PurePath
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from bianzhi.core.documents import document_register
 from bianzhi.core.errors import DomainError, InvalidInput
-from bianzhi.core.files import file_sha256
+from bianzhi.core.import_jobs import (
+    import_job_store,
+    import_job_update,
+    progress_beside_transaction,
+)
 from bianzhi.core.journal import journal_record
 from bianzhi.core.models import Document
 from bianzhi.core.scope import user_region_prefix
@@ -117,50 +119,9 @@ def _check_upload(actor, upload) -> None:
 def import_job_create(*, actor, upload) -> ImportJob:
     """Store an uploaded file as an import job and run it in the background after commit."""
     _check_upload(actor, upload)
-    job = ImportJob(
-        created_by=actor,
-        region_code=actor.node.region_code,
-        filename=PurePath(upload.name).name[:255],
-        sha256=file_sha256(upload),
-        size=upload.size,
+    return import_job_store(
+        job=ImportJob(), actor=actor, upload=upload, action="orgs.import.created", run=run_import
     )
-    job.file.save(f"{job.uid}{PurePath(upload.name).suffix.lower()}", upload, save=False)
-    job.save()
-    journal_record(
-        obj=job,
-        action="orgs.import.created",
-        actor=actor,
-        after={"filename": job.filename, "sha256": job.sha256, "size": job.size},
-    )
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
-    return job
-
-
-def _update(job: ImportJob, **fields) -> None:
-    """A short save outside any transaction, so that the job page sees progress at once."""
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
-
-
-@contextmanager
-def _progress_beside_transaction(job: ImportJob):
-    """Progress reports while the import transaction is open go through a second connection,
-    so that pollers see them before the commit. SQLite has one writer at a time: no reports."""
-    if connection.vendor != "postgresql":
-        yield None
-        return
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    table = side.ops.quote_name(ImportJob._meta.db_table)
-
-    def report(done: int) -> None:
-        with side.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET processed_rows = %s WHERE id = %s", [done, job.pk])  # nosec B608  # table name from _meta
-
-    try:
-        yield report
-    finally:
-        side.close()
 
 
 def _finish(job: ImportJob, *, errors: list[dict] | None = None, ids: list[int] | None = None):
@@ -197,14 +158,16 @@ def _read(job: ImportJob) -> bytes:
 
 def _import(job: ImportJob) -> ImportJob:
     actor = job.created_by
-    _update(job, status=ImportJob.Status.VALIDATING, processed_rows=0)
+    import_job_update(job, status=ImportJob.Status.VALIDATING, processed_rows=0)
     rows = read_table(job.filename, _read(job))
-    _update(job, total_rows=len(rows))
-    plan = validate_rows(rows, actor=actor, progress=lambda n: _update(job, processed_rows=n))
+    import_job_update(job, total_rows=len(rows))
+    plan = validate_rows(
+        rows, actor=actor, progress=lambda n: import_job_update(job, processed_rows=n)
+    )
     if plan.errors:
         return _finish(job, errors=plan.errors)
-    _update(job, status=ImportJob.Status.IMPORTING, processed_rows=0)
-    with _progress_beside_transaction(job) as report:
+    import_job_update(job, status=ImportJob.Status.IMPORTING, processed_rows=0)
+    with progress_beside_transaction(job, "processed_rows") as report:
         ids = create_bodies(actor=actor, plan=plan, progress=report)
     return _finish(job, ids=ids)
 

@@ -378,7 +378,7 @@ def test_a_job_already_run_is_not_run_again(users, do_import):
 
 
 def test_job_progress_is_saved_while_importing(users, do_import, monkeypatch):
-    # On PostgreSQL the reports go through a second connection (see _progress_beside_transaction).
+    # On PostgreSQL the reports go through a second connection (core.import_jobs).
     monkeypatch.setattr(importing, "PROGRESS_EVERY", 1)
     job = do_import(users["county"], "a.csv", csv_bytes([body(f"第{i}局") for i in range(3)]))
     assert job.status == ImportJob.Status.SUCCEEDED

@@ -6,14 +6,17 @@ progress in `validated_rows`) and, when no row has an error, loads them all in o
 
 import logging
 import tempfile
-from pathlib import PurePath
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from bianzhi.core.errors import InvalidInput
-from bianzhi.core.files import file_sha256
+from bianzhi.core.import_jobs import (
+    import_job_store,
+    import_job_update,
+    progress_beside_transaction,
+)
 from bianzhi.core.journal import journal_record
 from bianzhi.core.scope import user_region_prefix
 from bianzhi.orgs.importing.reading import _file_kind, _file_problem
@@ -22,7 +25,7 @@ from ..models import PersonImportJob
 from . import pipeline
 from .checking import check_rows
 from .columns import file_error, row_error
-from .loading import ImportRefused, load, progress_beside_transaction
+from .loading import ImportRefused, load
 from .source import check_size, open_table
 
 logger = logging.getLogger(__name__)
@@ -45,30 +48,13 @@ def _check_upload(actor, upload) -> None:
 def person_import_create(*, actor, upload) -> PersonImportJob:
     """Store an uploaded file as an import job and run it in the background after commit."""
     _check_upload(actor, upload)
-    job = PersonImportJob(
-        created_by=actor,
-        region_code=actor.node.region_code,
-        filename=PurePath(upload.name).name[:255],
-        sha256=file_sha256(upload),
-        size=upload.size,
-    )
-    job.file.save(f"{job.uid}{PurePath(upload.name).suffix.lower()}", upload, save=False)
-    job.save()
-    journal_record(
-        obj=job,
-        action="personnel.import.created",
+    return import_job_store(
+        job=PersonImportJob(),
         actor=actor,
-        after={"filename": job.filename, "sha256": job.sha256, "size": job.size},
+        upload=upload,
+        action="personnel.import.created",
+        run=run_person_import,
     )
-    transaction.on_commit(lambda: run_person_import.enqueue(job.pk))
-    return job
-
-
-def _update(job: PersonImportJob, **fields) -> None:
-    """A short write outside any transaction, so that the job page sees progress at once."""
-    PersonImportJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
 
 
 def _finish(job: PersonImportJob, *, errors=None, error_count=0, loaded=None) -> PersonImportJob:
@@ -93,22 +79,22 @@ def _finish(job: PersonImportJob, *, errors=None, error_count=0, loaded=None) ->
 def _checked(job: PersonImportJob, checked) -> None:
     """Every row is read: the true row count; a clean file goes on loading."""
     status = Status.VALIDATING if checked.errors.count else Status.LOADING
-    _update(job, status=status, validated_rows=checked.total, total_rows=checked.total)
+    import_job_update(job, status=status, validated_rows=checked.total, total_rows=checked.total)
 
 
 def _run(job: PersonImportJob) -> PersonImportJob:
     actor = job.created_by
-    _update(job, status=Status.VALIDATING, validated_rows=0, loaded_rows=0)
+    import_job_update(job, status=Status.VALIDATING, validated_rows=0, loaded_rows=0)
     with (
         job.file.open("rb") as handle,
         open_table(job.filename, handle) as table,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool,
     ):
-        _update(job, total_rows=table.estimate)
+        import_job_update(job, total_rows=table.estimate)
         checking = {
             "actor": actor,
             "spool": spool,
-            "progress": lambda n: _update(job, validated_rows=n),
+            "progress": lambda n: import_job_update(job, validated_rows=n),
         }
         if pipeline.usable():
             checked, loaded = pipeline.check_and_load(
@@ -120,7 +106,7 @@ def _run(job: PersonImportJob) -> PersonImportJob:
         if checked.errors.count:
             return _finish(job, errors=checked.errors.report(), error_count=checked.errors.count)
         if loaded is None:
-            with progress_beside_transaction(job) as report:
+            with progress_beside_transaction(job, "loaded_rows") as report:
                 loaded = load(actor=actor, job=job, checked=checked, progress=report)
     return _finish(job, loaded=loaded)
 

@@ -21,11 +21,10 @@ import datetime
 import logging
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bianzhi.core.documents import document_register
@@ -348,26 +347,6 @@ def load_postgres(*, actor, job, checked, quotas, documents, progress, watch) ->
             if progress:
                 progress(rows)
     return writer.runs
-
-
-@contextmanager
-def progress_beside_transaction(job):
-    """Progress reports while the load transaction is open go through a second connection, so
-    that pollers see them before the commit. SQLite has one writer at a time: no reports."""
-    if connection.vendor != "postgresql":
-        yield None
-        return
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    table = side.ops.quote_name(job._meta.db_table)
-
-    def report(done: int) -> None:
-        with side.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET loaded_rows = %s WHERE id = %s", [done, job.pk])  # nosec B608  # table from _meta
-
-    try:
-        yield report
-    finally:
-        side.close()
 
 
 # --- other databases: bulk_create -------------------------------------------------------------

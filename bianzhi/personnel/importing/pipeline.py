@@ -13,6 +13,8 @@ import threading
 
 from django.db import connection, transaction
 
+from bianzhi.core.import_jobs import progress_beside_transaction
+
 from . import loading
 from .checking import Checked, RowChecker, check_rows
 from .loading import (
@@ -22,7 +24,6 @@ from .loading import (
     check_orgs_active,
     conclude,
     ensure_quotas,
-    progress_beside_transaction,
     register_documents,
 )
 
@@ -71,7 +72,7 @@ class Writer(threading.Thread):
 
     def run(self) -> None:
         try:
-            with progress_beside_transaction(self.job) as report:
+            with progress_beside_transaction(self.job, "loaded_rows") as report:
                 self.report = report
                 self.result = self.load()
         except Aborted:
