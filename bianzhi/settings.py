@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "bianzhi.orgs",
     "bianzhi.staffing",
     "bianzhi.personnel",
+    "bianzhi.matters",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,15 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("node"),
     )
+    org = models.ForeignKey(
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("own body"),
+        help_text=_("For a body's own account (单位账号): the body it acts for."),
+    )
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     clearance = models.PositiveSmallIntegerField(
         _("clearance"), choices=Classification.choices, default=Classification.INTERNAL

@@ -25,7 +25,36 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "personnel.manage_person",
             "personnel.view_person_full",
             "personnel.import_person",
+            "matters.view_matter",
+            "matters.handle_matter",
         ],
+    ),
+    "division_head": (
+        _("Division head (处室负责人)"),
+        [
+            "orgs.view_org",
+            "core.view_document",
+            "staffing.view_quota",
+            "personnel.view_person",
+            "matters.view_matter",
+            "matters.review_matter",
+        ],
+    ),
+    "leader": (
+        _("Leader in charge (分管领导)"),
+        [
+            "orgs.view_org",
+            "core.view_document",
+            "staffing.view_quota",
+            "personnel.view_person",
+            "matters.view_matter",
+            "matters.decide_matter",
+        ],
+    ),
+    # A body's own account: drafts, submits and follows its own matters, nothing else.
+    "unit": (
+        _("Body's own account (单位经办人)"),
+        ["matters.apply_matter"],
     ),
     "viewer": (
         _("Viewer (查阅人)"),
@@ -35,6 +64,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "core.view_document",
             "staffing.view_quota",
             "personnel.view_person",
+            "matters.view_matter",
         ],
     ),
     # System configuration and the account lifecycle; no business data, no audit.
