@@ -20,6 +20,7 @@ SCOPE_AREAS = {
     "alerts": "staffing",
     "persons": "personnel",
     "assignments": "personnel",
+    "matters": "matters",
 }
 
 
@@ -60,11 +61,14 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     """A refused rule: `{"code", "field", "message", "message_en"}`; 409 for a conflict with the
-    state of the register (control refusals, numbering, transitions), 404 outside scope."""
+    state of the register (control refusals, numbering, transitions), 404 outside scope, 403
+    for an action the user may not take."""
     from bianzhi.staffing.control import ControlRefused
 
     status = 400
-    if isinstance(exc, ControlRefused) or exc.code in {"conflict", "invalid_transition"}:
+    if exc.code == "forbidden":
+        status = 403
+    elif isinstance(exc, ControlRefused) or exc.code in {"conflict", "invalid_transition"}:
         status = 409
     elif exc.code == "out_of_scope":
         status = 404

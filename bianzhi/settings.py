@@ -214,6 +214,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# --- matters: notifications by e-mail (console in development) and attachment limits ---
+SITE_URL = env_str("BIANZHI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND = env_str(
+    "BIANZHI_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("BIANZHI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("BIANZHI_EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("BIANZHI_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("BIANZHI_EMAIL_FROM", "bianzhi@localhost")
+MATTER_ATTACHMENT_MAX_BYTES = env_int("BIANZHI_MATTER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
 # Search and list pagination.
 PAGE_SIZE = env_int("BIANZHI_PAGE_SIZE", 50)
 
