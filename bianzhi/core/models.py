@@ -114,6 +114,12 @@ class Node(models.Model):
         max_length=6,
         help_text=_("The node sees bodies of this region and its subregions; 000000 is national."),
     )
+    doc_prefix = models.CharField(
+        _("document number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("发文字号代字, e.g. 苏编办; blank means the node's name followed by 发."),
+    )
 
     class Meta:
         verbose_name = _("node")
@@ -203,3 +209,56 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.entity}:{self.entity_id}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a holiday (放假) or an adjusted working weekend
+    day (调休上班), loaded per year from the State Council notice (see core/calendar.py)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday (放假)")
+        WORKDAY = "workday", _("adjusted working day (调休上班)")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=40)
+    dataset = models.ForeignKey(
+        DatasetVersion,
+        on_delete=models.PROTECT,
+        related_name="calendar_days",
+        verbose_name=_("data set version"),
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        ordering = ["day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["holiday", "workday"]), name="calendarday_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()} {self.name}"
+
+
+class DocumentCounter(models.Model):
+    """The last document number (发文字号) a node issued in a year; taken under a row lock in the
+    issuing transaction, so numbers are gap-free (see core/numbering.py)."""
+
+    node = models.ForeignKey(
+        Node, on_delete=models.PROTECT, related_name="document_counters", verbose_name=_("node")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "year"], name="documentcounter_node_year_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.year}: {self.last}"
