@@ -1,8 +1,9 @@
 """The demo's nodes (编办) and logins, and the emptiness check before loading.
 
 :func:`ensure_demo_accounts` makes the national node and the 编办 of the province, its first
-prefecture and one of that prefecture's counties; one business user per level, a viewer and
-the three administrators (``DEMO_ROLES``), all with the published ``DEMO_PASSWORD`` — demo
+prefecture and one of that prefecture's counties; one business user per level, a viewer, the
+county's division head and leader, the own account of one county body (``unit``), and the
+three administrators (``DEMO_ROLES``), all with the published ``DEMO_PASSWORD`` — demo
 only; ``bianzhi demo_logins`` prints them.
 """
 
@@ -26,6 +27,9 @@ DEMO_ROLES = {
     "city": "clerk",
     "county": "clerk",
     "viewer": "viewer",
+    "head": "division_head",
+    "leader": "leader",
+    "unit": "unit",
     "sysadmin": "sysadmin",
     "secadmin": "secadmin",
     "auditor": "auditor",
@@ -69,14 +73,32 @@ def ensure_demo_accounts(province_code: str) -> list[str]:
     """Create (or re-attach) the demo users; existing passwords are left alone. Idempotent."""
     nodes = demo_nodes(province_code)
     nodes["viewer"] = nodes["province"]
+    nodes["head"] = nodes["leader"] = nodes["county"]
+    # The body's own account (单位账号) of the county's first body: it applies for matters.
+    county = nodes["county"]
+    body = (
+        Org.objects.filter(region_code=county.region_code, status="active", parent=None)
+        .order_by("id")
+        .first()
+        if county
+        else None
+    )
     made = []
     for username, role in DEMO_ROLES.items():
         node = nodes.get(username)
-        if node is None and role not in ADMIN_ROLES:
+        if role == "unit":
+            if body is None:
+                continue
+        elif node is None and role not in ADMIN_ROLES:
             continue
         user, created = User.objects.update_or_create(
             username=username,
-            defaults={"node": node, "is_superuser": False, "is_staff": False},
+            defaults={
+                "node": node,
+                "org": body if role == "unit" else None,
+                "is_superuser": False,
+                "is_staff": False,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

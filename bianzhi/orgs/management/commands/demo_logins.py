@@ -33,4 +33,6 @@ class Command(BaseCommand):
             else ", ".join(user.groups.order_by("name").values_list("name", flat=True))
         )
         node = f"{user.node.name} ({user.node.code})" if user.node else "no node"
+        if user.org_id:
+            node = f"own account of {user.org.name}"
         return f"{role or 'no role'} · {node}"
