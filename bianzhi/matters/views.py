@@ -1,0 +1,246 @@
+"""Pages of establishment matters (机构编制事项) shared by the 编办 staff and the bodies' own
+accounts: the inbox (待办), the list, drafting a new matter, the filings (备案) and the
+notifications. The page of one matter is in views_detail."""
+
+import datetime
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianzhi.core.calendar import exceptions_between
+from bianzhi.core.errors import DomainError
+from bianzhi.core.permissions import LOGIN, requires
+
+from . import queries, services
+from .forms import MatterCreateForm
+from .models import Matter, MatterState, MatterType, Notification
+from .workflow import ACTIONS, RUNNING
+
+PAGE_SIZE = 50
+# Staff read matters (view_matter); a body's own account applies for its body (apply_matter).
+READERS = ("matters.view_matter", "matters.apply_matter")
+# Who may draft: a 编办 clerk (on a body's behalf) or a body's own account.
+DRAFTERS = ("matters.handle_matter", "matters.apply_matter")
+
+
+def holds_any(request: HttpRequest, permissions: tuple[str, ...]) -> bool:
+    """Whether the user holds one of the permissions; a refusal is audited (`access.denied`)
+    as core.permissions audits a missing permission."""
+    if any(request.user.has_perm(p) for p in permissions):
+        return True
+    from bianzhi.audit.services import audit_record
+
+    audit_record(
+        "access.denied",
+        request=request,
+        result="refused",
+        reason=" | ".join(permissions),
+        entity="route",
+    )
+    return False
+
+
+def matters_page(*permissions: str) -> Callable:
+    """Signed in (LOGIN, as declared to the URL walk) and holding one of `permissions`: staff
+    and bodies' own accounts share these pages. Anybody else is refused as a missing
+    permission is (403 and an `access.denied` audit row); which matters a user sees is
+    `queries.visible_matters`, deny by default."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not holds_any(request, permissions):
+                raise PermissionDenied(" | ".join(permissions))
+            return view(request, *args, **kwargs)
+
+        wrapped = requires(LOGIN)(checked)
+        wrapped.any_permission = permissions  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+# --- deadline flags for many matters at once ---------------------------------------------------
+
+
+def deadlines(matters: Iterable[Matter], today: datetime.date | None = None) -> dict:
+    """`queries.deadline` for a page of matters with one calendar query for all of them
+    (instead of one per matter): matter id → Deadline."""
+    today = today or timezone.localdate()
+    running = [m for m in matters if m.due_on and m.state in RUNNING]
+    found = {m.pk: queries.Deadline(m.due_on, None, False, False) for m in matters}
+    if not running:
+        return found
+    dues = [m.due_on for m in running]
+    low, high = min([today, *dues]), max([today, *dues])
+    exceptions = exceptions_between(low, high)
+    for matter in running:
+        left = _working_days(today, matter.due_on, exceptions)
+        soon = 0 <= left <= queries.DUE_SOON_DAYS
+        found[matter.pk] = queries.Deadline(matter.due_on, left, left < 0, soon)
+    return found
+
+
+def _working_days(start: datetime.date, end: datetime.date, exceptions: dict) -> int:
+    """Working days in (start, end], negative when end is before start (as
+    core.calendar.working_days_between counts them), from prefetched exceptions."""
+    sign, (low, high) = (1, (start, end)) if end >= start else (-1, (end, start))
+    count, day = 0, low
+    while day < high:
+        day += datetime.timedelta(days=1)
+        kind = exceptions.get(day)
+        count += (kind == "workday") if kind else day.weekday() < 5
+    return sign * count
+
+
+def rows_with_flags(matters: list[Matter]) -> list[tuple[Matter, queries.Deadline]]:
+    flags = deadlines(matters)
+    return [(m, flags[m.pk]) for m in matters]
+
+
+# --- the inbox and the list ---------------------------------------------------------------------
+
+
+@matters_page(*READERS)
+def inbox(request: HttpRequest) -> HttpResponse:
+    """待办: the matters waiting for the user, the action each expects, and its deadline."""
+    user = request.user
+    matters = queries.inbox(user)
+    flags = deadlines(matters)
+    rows = [(m, flags[m.pk], queries.allowed_actions(user, m)) for m in matters]
+    return render(request, "matters/inbox.html", {"rows": rows})
+
+
+def _int(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _filter_from(request: HttpRequest) -> queries.MatterFilter:
+    get = request.GET
+    matter_type = get.get("type", "")
+    state = get.get("state", "")
+    return queries.MatterFilter(
+        matter_type=matter_type if matter_type in MatterType.values else "",
+        state=state if state in MatterState.values else "",
+        applicant=_int(get.get("applicant", "")),
+        overdue=get.get("overdue") == "1",
+        q=get.get("q", "").strip()[:100],
+    )
+
+
+def matter_page(qs, cursor: int | None, size: int = PAGE_SIZE) -> tuple[list[Matter], int | None]:
+    """One keyset page of a list ordered by descending id, and the cursor of the next."""
+    if cursor is not None:
+        qs = qs.filter(pk__lt=cursor)
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more else None)
+
+
+@matters_page(*READERS)
+def matter_list(request: HttpRequest) -> HttpResponse:
+    flt = _filter_from(request)
+    qs = queries.matter_list(request.user, flt)
+    rows, next_cursor = matter_page(qs, _int(request.GET.get("cursor", "")), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "matters/list.html",
+        {
+            "rows": rows_with_flags(rows),
+            "flt": flt,
+            "types": MatterType.choices,
+            "states": MatterState.choices,
+            "next_cursor": next_cursor,
+            "query": query.urlencode(),
+            "is_body_account": queries.is_body_account(request.user),
+        },
+    )
+
+
+# --- a new draft ----------------------------------------------------------------------------
+
+
+def _own_body(user):
+    """A body's own account drafts for its body only; a clerk chooses a body in scope."""
+    if queries.is_body_account(user) and not user.has_perm("matters.handle_matter"):
+        return user.org
+    return None
+
+
+def _create(form: MatterCreateForm, user) -> Matter | None:
+    body = form.applicant_body()
+    if body is None:
+        return None
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            return services.matter_create(
+                actor=user,
+                applicant=body,
+                matter_type=data["matter_type"],
+                title=data["title"],
+                reason=data["reason"],
+            )
+    except DomainError as exc:  # Forbidden names the applicant field
+        form.add_domain_error(exc)
+    return None
+
+
+@matters_page(*DRAFTERS)
+def matter_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    own = _own_body(user)
+    if own is None and not user.has_perm("matters.handle_matter"):
+        raise PermissionDenied("matters.apply_matter")  # a body account bound to no body
+    form = MatterCreateForm(
+        request.POST or None, user=user, own_body=own, initial=request.GET.dict()
+    )
+    if request.method == "POST" and form.is_valid() and (matter := _create(form, user)):
+        messages.success(request, _("Draft %(ref)s created.") % {"ref": matter.ref})
+        return redirect("matters:detail", matter_id=matter.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "matters/new.html", {"form": form, "own": own}, status=status)
+
+
+# --- filings and notifications -----------------------------------------------------------------
+
+
+@requires("matters.view_matter")
+def filings(request: HttpRequest) -> HttpResponse:
+    """备案: what lower offices filed with the user's office, and whether it was acknowledged."""
+    rows, next_cursor = matter_page(
+        queries.filings(request.user).order_by("-id"), _int(request.GET.get("cursor", ""))
+    )
+    acknowledge = ACTIONS["acknowledge"]
+    items = [(m, queries.may_act(request.user, m, acknowledge)) for m in rows]
+    return render(request, "matters/filings.html", {"rows": items, "next_cursor": next_cursor})
+
+
+@matters_page(*READERS)
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, unread first; POST marks them (or the chosen ones) read."""
+    user = request.user
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 12]
+        done = services.notifications_read(actor=user, ids=ids or None)
+        messages.success(request, _("%(n)s notifications marked read.") % {"n": done})
+        return redirect("matters:notifications")
+    rows = (
+        Notification.objects.filter(user=user)
+        .select_related("matter")
+        .order_by(F("read_at").desc(nulls_first=True), "-id")[:200]
+    )
+    unread = sum(1 for n in rows if n.read_at is None)
+    return render(request, "matters/notifications.html", {"rows": rows, "unread": unread})
