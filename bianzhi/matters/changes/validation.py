@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from django.utils import timezone
 
 from bianzhi.core.errors import InvalidInput
-from bianzhi.core.scope import region_in_scope
+from bianzhi.core.scope import region_in_scope, region_prefix
 from bianzhi.matters.models import ChangeItem, Matter
 from bianzhi.orgs.models import Org, OrgStatus
 from bianzhi.orgs.validation import (
@@ -123,7 +123,16 @@ class _Check:
         self.org_ref: int | None = None
 
     def in_scope(self, region_code: str) -> bool:
-        return self.actor is None or region_in_scope(self.actor, region_code)
+        """The actor's region; a body's own account (no region of its own) may name the bodies
+        of the region its matter is handled in, which the office then reviews."""
+        if self.actor is None or region_in_scope(self.actor, region_code):
+            return True
+        own_body = getattr(self.actor, "org_id", None) == self.matter.applicant_id
+        return (
+            own_body
+            and self.actor.has_perm("matters.apply_matter")
+            and region_code.startswith(region_prefix(self.matter.node.region_code))
+        )
 
     def body(self, value, field: str) -> Org:
         """An existing, active body in the actor's scope, named by an Org or its id."""

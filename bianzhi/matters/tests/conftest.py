@@ -1,0 +1,84 @@
+"""A county office with the people of a matter's path, a body with a quota, and a helper that
+drives a matter through the real services."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from bianzhi.accounts.models import User
+from bianzhi.matters import services
+from bianzhi.matters.models import Matter
+from bianzhi.staffing.services import quota_set
+from bianzhi.testing import establish, make_document, make_user
+
+ON = datetime.date(2024, 1, 1)
+
+
+@dataclass
+class Office:
+    body: object
+    unit: User
+    clerk: User
+    head: User
+    leader: User
+    city_clerk: User
+    outsider: User
+
+
+@pytest.fixture
+def office(nodes) -> Office:
+    body = establish("苏州市吴中区市场监督管理局", region="320506", on=ON)
+    quota_set(
+        actor=None,
+        org=body,
+        est_type="admin",
+        approved=20,
+        document=make_document(issued_on=ON),
+        effective_date=ON,
+    )
+    unit = make_user("unit", None, role="unit")
+    User.objects.filter(pk=unit.pk).update(org=body, email="unit@example.invalid")
+    unit.refresh_from_db()
+    return Office(
+        body=body,
+        unit=unit,
+        clerk=make_user("wz_clerk", nodes["county"]),
+        head=make_user("wz_head", nodes["county"], role="division_head"),
+        leader=make_user("wz_leader", nodes["county"], role="leader"),
+        city_clerk=make_user("sz_clerk", nodes["city"]),
+        outsider=make_user("bj_clerk", nodes["other"]),
+    )
+
+
+def raise_matter(office: Office, count: int = 5, **kwargs) -> Matter:
+    matter = services.matter_create(
+        actor=office.unit,
+        applicant=office.body,
+        matter_type=kwargs.pop("matter_type", "quota_raise"),
+        title=kwargs.pop("title", "关于调增行政编制的请示"),
+        reason="职能增加",
+        **kwargs,
+    )
+    services.item_add(
+        actor=office.unit,
+        matter=matter,
+        op="quota.raise",
+        org=office.body,
+        params={"est_type": "admin", "count": count},
+    )
+    return matter
+
+
+def act(matter: Matter, actor, action: str, comment: str = "", **data) -> Matter:
+    return services.matter_act(
+        actor=actor, matter=matter, action=action, comment=comment, data=data
+    )
+
+
+def to_approved(office: Office, matter: Matter) -> Matter:
+    act(matter, office.unit, "submit")
+    act(matter, office.clerk, "accept")
+    act(matter, office.clerk, "pass")
+    act(matter, office.head, "pass")
+    return act(matter, office.leader, "approve", decision_text="")
