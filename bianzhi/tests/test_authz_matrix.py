@@ -45,6 +45,8 @@ PARAMS = {
     "alert_id": lambda w, route, role: w["alert"].pk,
     # The security administrator sees the auditors' events only; the auditor everyone else's.
     "seq": lambda w, route, role: (w["auditor_event"] if role == "secadmin" else w["event"]).pk,
+    "matter_id": lambda w, route, role: w["matter"].pk,
+    "attachment_id": lambda w, route, role: w["attachment"].pk,
 }
 # Routes that need a query parameter to name their object: route → (query name, PARAMS name).
 QUERY = {
