@@ -76,6 +76,7 @@ def domain_error(request, exc: DomainError):
 
 
 from bianzhi.core.api import router as core_router  # noqa: E402
+from bianzhi.matters.api import router as matters_router  # noqa: E402
 from bianzhi.orgs.api import router as orgs_router  # noqa: E402
 from bianzhi.orgs.api_io import router as orgs_io_router  # noqa: E402
 from bianzhi.personnel.api import router as personnel_router  # noqa: E402
@@ -88,3 +89,4 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/", staffing_router)
 api.add_router("/", personnel_io_router)
 api.add_router("/", personnel_router)
+api.add_router("/matters", matters_router)

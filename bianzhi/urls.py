@@ -20,6 +20,7 @@ urlpatterns = [
     path("staffing/", include("bianzhi.staffing.urls")),
     path("persons/import/", include("bianzhi.personnel.urls_io")),
     path("persons/", include("bianzhi.personnel.urls")),
+    path("matters/", include("bianzhi.matters.urls")),  # establishment matters
     path("calendar/", include("bianzhi.core.urls_calendar")),  # working-day calendar
     path("security/", include("bianzhi.accounts.urls_admin")),  # three administrators
     path("audit/", include("bianzhi.audit.urls")),  # the auditor's search and export
