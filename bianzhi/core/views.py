@@ -25,8 +25,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @requires(LOGIN)
 def home(request: HttpRequest) -> HttpResponse:
-    """The registry's overview; the three administrators, who see no business data, go
-    straight to their own workspace."""
+    """The registry's overview; the three administrators, who see no business data, and a
+    body's own account go straight to their own workspace."""
     if not request.user.has_perm("orgs.view_org"):
         for permission, target in ADMIN_HOMES:
             if request.user.has_perm(permission):
@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # Where an account without business rights starts, by the first permission it holds.
 ADMIN_HOMES = (
+    ("matters.apply_matter", "matters:inbox"),  # a body's own account: its matters
     ("accounts.view_user", "security:accounts"),
     ("audit.view_auditevent", "audit:events"),
     ("audit.view_securityalert", "security:alerts"),

@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fast", action="store_true", help="bulk path for benchmarks (10⁵ bodies)"
         )
+        parser.add_argument(
+            "--no-matters",
+            dest="matters",
+            action="store_false",
+            help="do not put demo matters into the county's inboxes",
+        )
 
     def handle(
         self,
@@ -42,6 +48,7 @@ class Command(BaseCommand):
         if_empty: bool,
         fast: bool,
         people: int = 0,
+        matters: bool = True,
         **opts,
     ):
         self.verbosity = opts.get("verbosity", 1)
@@ -74,6 +81,10 @@ class Command(BaseCommand):
         )
         if people:
             self._people(province, people, seed, fast)
+        from bianzhi.matters.demo import load_demo_matters
+
+        if matters and (made := load_demo_matters()):
+            self.stdout.write(f"Matters: {made} demo matters in the county's inboxes")
 
     def _people(self, province: str, count: int, seed: int, fast: bool) -> None:
         started = time.perf_counter()
