@@ -76,10 +76,16 @@ class ReviewRoute(models.Model):
     class Meta:
         verbose_name = _("review route")
         constraints = [
+            # one route per node and type, and one default per type (node empty)
             models.UniqueConstraint(
                 fields=["node", "matter_type"],
                 name="reviewroute_node_type_unique",
-                nulls_distinct=False,
+                condition=models.Q(node__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["matter_type"],
+                name="reviewroute_default_type_unique",
+                condition=models.Q(node__isnull=True),
             ),
         ]
 

@@ -181,6 +181,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='reviewroute',
-            constraint=models.UniqueConstraint(fields=('node', 'matter_type'), name='reviewroute_node_type_unique', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('node__isnull', False)), fields=('node', 'matter_type'), name='reviewroute_node_type_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='reviewroute',
+            constraint=models.UniqueConstraint(condition=models.Q(('node__isnull', True)), fields=('matter_type',), name='reviewroute_default_type_unique'),
         ),
     ]

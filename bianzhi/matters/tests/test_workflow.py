@@ -428,3 +428,17 @@ def test_attachments_are_checked_by_name_content_and_size(office, settings):
     with pytest.raises(Forbidden):
         services.comment_add(actor=office.outsider, matter=matter, text="看看")
     assert services.comment_add(actor=office.clerk, matter=matter, text="请补充").text == "请补充"
+
+
+def test_one_route_per_node_and_type_and_one_default_per_type(office):
+    from django.db import IntegrityError, transaction
+
+    from bianzhi.matters.models import ReviewRoute
+
+    ReviewRoute.objects.create(node=office.clerk.node, matter_type="quota_raise", steps=["leader"])
+    # the node's route for the type, and the shipped default for every type
+    for node, matter_type in ((office.clerk.node, "quota_raise"), (None, "")):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReviewRoute.objects.create(node=node, matter_type=matter_type, steps=["clerk"])
+    matter = raise_matter(office)
+    assert matter.steps == ["leader"]  # the node's own route wins over the default
