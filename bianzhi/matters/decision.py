@@ -3,6 +3,7 @@ counter, its text from the change set, rendered in the GB/T 9704 layout and regi
 document every executed change cites."""
 
 import datetime
+import re
 
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
@@ -17,6 +18,8 @@ from . import changes
 from .models import Matter
 
 ORDINALS = "一二三四五六七八九十"
+# "关于调增行政编制的请示（二）" → "调增行政编制（二）": the subject, for the reply's title.
+REQUEST_TITLE = re.compile(r"^(?:关于)?(?P<subject>.+?)的?(?:请示|申请|报告)(?P<tail>（[^）]*）)?$")
 
 
 def _ordinal(n: int) -> str:
@@ -47,6 +50,15 @@ def decision_body(matter: Matter, effective_date: datetime.date) -> list[str]:
     return body
 
 
+def decision_title(request_title: str) -> str:
+    """关于…的批复, after the subject of the request (关于…的请示)."""
+    found = REQUEST_TITLE.match(request_title.strip())
+    subject = (
+        f"{found['subject']}{found['tail'] or ''}" if found else request_title.strip()
+    ).removeprefix("关于")
+    return f"关于{subject}的批复"
+
+
 def _effective_date(data: dict, today: datetime.date) -> datetime.date:
     day = data.get("effective_date") or today
     if not isinstance(day, datetime.date):
@@ -67,7 +79,7 @@ def decision_issue(matter: Matter, *, actor, data: dict) -> Document:
     effective = _effective_date(data, today)
     node = matter.node
     _seq, number = document_number_take(node=node, year=today.year)
-    title = f"关于{matter.title}的批复"
+    title = decision_title(matter.title)
     official = OfficialDocument(
         issuer=node.name,
         number=number,

@@ -115,7 +115,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     matters = queries.inbox(user)
     flags = deadlines(matters)
-    rows = [(m, flags[m.pk], queries.allowed_actions(user, m)) for m in matters]
+    rows = [(m, flags[m.pk], queries.expected_actions(user, m)) for m in matters]
     return render(request, "matters/inbox.html", {"rows": rows})
 
 

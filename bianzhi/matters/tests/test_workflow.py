@@ -39,7 +39,7 @@ def test_full_flow_changes_the_ledger_from_the_effective_date(office):
     year = timezone.localdate().year
     assert matter.state == S.ISSUED
     assert matter.document.number == f"吴中区委编办发〔{year}〕1号"
-    assert matter.document.title == "关于关于调增行政编制的请示的批复"
+    assert matter.document.title == "关于调增行政编制的批复"
     stored = matter.document.file.read()
     assert stored.startswith(b"%PDF-")
     assert matter.document.sha256 == hashlib.sha256(stored).hexdigest()
@@ -120,6 +120,21 @@ def test_illegal_transitions_are_refused_and_change_nothing(office, state_action
     assert refused.value.field == "action"
     matter.refresh_from_db()
     assert (matter.state, matter.events.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("request_title", "reply"),
+    [
+        ("关于调增行政编制的请示", "关于调增行政编制的批复"),
+        ("关于设立某某中心的请示（二）", "关于设立某某中心（二）的批复"),
+        ("调整内设机构申请", "关于调整内设机构的批复"),
+        ("机构改革方案", "关于机构改革方案的批复"),
+    ],
+)
+def test_the_reply_takes_its_title_from_the_request(request_title, reply):
+    from bianzhi.matters.decision import decision_title
+
+    assert decision_title(request_title) == reply
 
 
 def test_unknown_action_names_the_field(office):

@@ -46,6 +46,7 @@ def _node(place: Place | None) -> Node | None:
         defaults={
             "name": f"{committee_of(place.name)}机构编制委员会办公室",
             "region_code": place.code,
+            "doc_prefix": f"{committee_of(place.name)}编办发",
         },
     )
     return node
@@ -58,7 +59,12 @@ def demo_nodes(province_code: str) -> dict[str, Node | None]:
     parent = prefecture.code[:4] if prefecture else province_code[:2]
     county = next((p for p in places if p.level == 3 and p.code.startswith(parent)), None)
     national, _ = Node.objects.update_or_create(
-        code="000000", defaults={"name": "中央机构编制委员会办公室", "region_code": "000000"}
+        code="000000",
+        defaults={
+            "name": "中央机构编制委员会办公室",
+            "region_code": "000000",
+            "doc_prefix": "中央编办发",
+        },
     )
     return {
         "admin": national,
