@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bianzhi.core import reference
+from bianzhi.core.classification import Classification, effective_clearance
 from bianzhi.core.errors import DomainError
 from bianzhi.core.scope import scope_queryset
 from bianzhi.orgs.models import Org, OrgStatus
@@ -90,11 +91,22 @@ class MatterCreateForm(DomainErrorForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    classification = forms.TypedChoiceField(
+        label=_("Classification"),
+        coerce=int,
+        required=False,
+        empty_value=Classification.UNCLASSIFIED,
+        initial=Classification.UNCLASSIFIED,
+    )
 
     def __init__(self, *args, user, own_body: Org | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.own_body = user, own_body
         self.fields["applicant"].user = user
+        ceiling = effective_clearance(user)  # nobody labels above their own clearance
+        self.fields["classification"].choices = [
+            (value, label) for value, label in Classification.choices if value <= ceiling
+        ]
         if own_body is not None:
             del self.fields["applicant"]
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bianzhi.core.calendar import add_working_days, working_days_between
-from bianzhi.core.classification import Classification
+from bianzhi.core.classification import Classification, effective_clearance
 from bianzhi.core.errors import DomainError, InvalidInput, InvalidTransition
 from bianzhi.core.files import check_upload, file_sha256
 from bianzhi.core.journal import journal_record
@@ -138,6 +138,12 @@ def matter_create(
         )
     if classification not in Classification.values:
         raise InvalidInput("密级无效", "invalid classification", field="classification")
+    if classification > effective_clearance(actor):
+        raise InvalidInput(
+            "密级不能高于您的知悉范围",
+            "the classification cannot exceed your clearance",
+            field="classification",
+        )
     node = handling_node(applicant.region_code)
     if node is None:
         raise InvalidInput(

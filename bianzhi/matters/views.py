@@ -192,6 +192,7 @@ def _create(form: MatterCreateForm, user) -> Matter | None:
                 matter_type=data["matter_type"],
                 title=data["title"],
                 reason=data["reason"],
+                classification=data["classification"],
             )
     except DomainError as exc:  # Forbidden names the applicant field
         form.add_domain_error(exc)

@@ -76,6 +76,22 @@ def act(matter: Matter, actor, action: str, comment: str = "", **data) -> Matter
     )
 
 
+def cut_meanwhile(office: Office, by: int = 3) -> None:
+    """Someone cuts the body's quota directly, after a matter on it was approved."""
+    from django.utils import timezone
+
+    from bianzhi.staffing.services import quota_adjust
+
+    quota_adjust(
+        actor=office.clerk,
+        org=office.body,
+        est_type="admin",
+        delta=-by,
+        document=make_document("核减", issued_on=timezone.localdate()),
+        effective_date=timezone.localdate(),
+    )
+
+
 def to_approved(office: Office, matter: Matter) -> Matter:
     act(matter, office.unit, "submit")
     act(matter, office.clerk, "accept")

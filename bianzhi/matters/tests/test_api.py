@@ -15,7 +15,7 @@ from bianzhi.matters import services
 from bianzhi.matters.models import Matter, MatterState
 from bianzhi.testing import establish, make_user
 
-from .conftest import act, raise_matter, to_approved
+from .conftest import act, cut_meanwhile, raise_matter, to_approved
 
 S = MatterState
 pytestmark = pytest.mark.django_db
@@ -246,19 +246,10 @@ def test_issue_through_the_api_and_the_documents(office):
 
 
 def test_a_refused_execution_comes_back_with_its_report(office):
-    from bianzhi.staffing.services import quota_adjust
-    from bianzhi.testing import make_document
 
     matter = to_approved(office, raise_matter(office))
     act(matter, office.clerk, "issue")
-    quota_adjust(
-        actor=office.clerk,
-        org=office.body,
-        est_type="admin",
-        delta=-3,
-        document=make_document("核减", issued_on=timezone.localdate()),
-        effective_date=timezone.localdate(),
-    )
+    cut_meanwhile(office)
     client = as_user(office.clerk)
     refused = post(client, f"/api/v1/matters/{matter.pk}/transitions", {"action": "execute"})
     assert refused.status_code == 409

@@ -13,10 +13,9 @@ from bianzhi.audit.models import AuditEvent
 from bianzhi.matters import services
 from bianzhi.matters.models import Matter, MatterState, Notification, ReviewRoute
 from bianzhi.staffing.models import Quota
-from bianzhi.staffing.services import quota_adjust
-from bianzhi.testing import establish, make_document, make_user
+from bianzhi.testing import establish, make_user
 
-from .conftest import act, raise_matter, to_approved
+from .conftest import act, cut_meanwhile, raise_matter, to_approved
 
 S = MatterState
 pytestmark = pytest.mark.django_db
@@ -124,7 +123,7 @@ def test_inbox_shows_what_waits_with_deadline_flags(client, office):
     }  # the draft waits for the body, not the clerk
     assert rows["逾期的请示"][0].overdue and rows["逾期的请示"][0].days_left < 0
     assert rows["快到期的请示"][0].due_soon and rows["快到期的请示"][0].days_left == 0
-    assert rows["快到期的请示"][1] == ["return", "pass", "withdraw"]
+    assert rows["快到期的请示"][1] == ["return", "pass"]  # withdrawal is never a task
     content = response.content.decode()
     assert content.count('class="badge dl-overdue"') == 1
     assert content.count('class="badge dl-soon"') == 1
@@ -358,14 +357,7 @@ def test_issue_and_the_decision_document_download_is_audited(client, office):
 def test_a_refused_execution_shows_the_conflict_report(client, office):
     matter = to_approved(office, draft(office))
     act(matter, office.clerk, "issue")
-    quota_adjust(
-        actor=office.clerk,
-        org=office.body,
-        est_type="admin",
-        delta=-3,
-        document=make_document("核减", issued_on=timezone.localdate()),
-        effective_date=timezone.localdate(),
-    )
+    cut_meanwhile(office)
     client.force_login(office.clerk)
     response = post_action(client, matter, "execute")
     assert response.status_code == 409
@@ -541,3 +533,21 @@ def test_the_matter_page_costs_the_same_queries_for_more_changes(
         response = client.get(f"/matters/{matter.pk}/")
     (body,) = response.context["preview"]
     assert len(body.quotas) == 4 and len(response.context["items"]) == 4
+
+
+def test_the_new_matter_form_offers_labels_up_to_the_users_clearance(client, office):
+    client.force_login(office.clerk)
+    form = client.get("/matters/new/").context["form"]
+    assert [value for value, _label in form.fields["classification"].choices] == [0, 1]
+    response = client.post(
+        "/matters/new/",
+        {
+            "matter_type": "quota_raise",
+            "applicant": office.body.pk,
+            "title": "涉密请示",
+            "classification": 2,
+        },
+    )
+    assert response.status_code == 400
+    assert "classification" in response.context["form"].errors
+    assert not Matter.objects.filter(title="涉密请示").exists()

@@ -15,10 +15,8 @@ from bianzhi.matters import queries, services
 from bianzhi.matters.models import MatterEvent, MatterState, Notification
 from bianzhi.matters.services import Forbidden
 from bianzhi.staffing.models import Quota, QuotaChange
-from bianzhi.staffing.services import quota_adjust
-from bianzhi.testing import make_document
 
-from .conftest import act, raise_matter, to_approved
+from .conftest import act, cut_meanwhile, raise_matter, to_approved
 
 S = MatterState
 pytestmark = pytest.mark.django_db
@@ -254,6 +252,17 @@ def test_major_matter_goes_before_the_committee(office):
     assert (matter.state, matter.meeting_kind) == (S.APPROVED, "committee")
 
 
+def test_a_matter_is_labelled_no_higher_than_its_author_may_read(office):
+    with pytest.raises(InvalidInput) as refused:
+        raise_matter(office, classification=2)  # 秘密, above the default clearance 内部
+    assert refused.value.field == "classification"
+    internal = raise_matter(office, classification=1)
+    assert internal.classification == 1
+    assert internal in queries.visible_matters(office.clerk)
+    office.clerk.clearance = 0
+    assert internal not in queries.visible_matters(office.clerk)
+
+
 def test_establishing_a_body_is_major_by_default(office):
     matter = services.matter_create(
         actor=office.clerk, applicant=office.body, matter_type="establish", title="设立"
@@ -293,14 +302,7 @@ def test_execution_is_idempotent(office):
 def test_execution_stops_with_a_conflict_report_when_the_ledger_moved(office):
     matter = to_approved(office, raise_matter(office))
     act(matter, office.clerk, "issue")
-    quota_adjust(
-        actor=office.clerk,
-        org=office.body,
-        est_type="admin",
-        delta=-3,
-        document=make_document("核减", issued_on=timezone.localdate()),
-        effective_date=timezone.localdate(),
-    )
+    cut_meanwhile(office)
     with pytest.raises(DomainError) as refused:
         act(matter, office.clerk, "execute")
     assert refused.value.code == "conflict"
