@@ -31,6 +31,7 @@ def document_register(
     issued_on: datetime.date,
     title: str,
     file: UploadedFile | None = None,
+    classification: int = 0,
 ) -> Document:
     """Record a document, or return the same one already recorded; the 文号 is unique per issuer."""
     issuer, number, title = issuer.strip(), number.strip(), title.strip()
@@ -50,6 +51,7 @@ def document_register(
         number=number,
         issued_on=issued_on,
         title=title,
+        classification=classification,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     if file is not None:

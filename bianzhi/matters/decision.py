@@ -102,6 +102,7 @@ def decision_issue(matter: Matter, *, actor, data: dict) -> Document:
         issued_on=today,
         title=title,
         file=ContentFile(pdf, name=f"{matter.ref}.pdf"),
+        classification=matter.classification,
     )
     matter.effective_date = effective
     return document

@@ -7,6 +7,8 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from bianzhi.core.classification import Classification
+
 from .models import Matter, MatterState, Notification
 from .queries import STEP_PERMS
 
@@ -56,17 +58,21 @@ def _mail(messages: list[tuple]) -> None:
 
 
 def notify_transition(matter: Matter, *, action: str, actor) -> int:
-    """Notify the next actors (never the actor); returns the number notified."""
-    people = list(recipients(matter).exclude(pk=actor.pk).distinct())
+    """Notify the next actors cleared for the matter's label (never the actor); returns the
+    number notified."""
+    cleared = recipients(matter).filter(clearance__gte=matter.classification)
+    people = list(cleared.exclude(pk=actor.pk).distinct())
     label = str(MatterState(matter.state).label)
     message = f"{matter.ref} {matter.title}"[:300]
     Notification.objects.bulk_create(
         Notification(user=user, matter=matter, action=action, message=message) for user in people
     )
+    # A classified matter's title stays off the mail: the mail names the matter by its number.
+    title = f"《{matter.title}》" if matter.classification <= Classification.INTERNAL else ""
     mails = [
         (
-            f"[编制] {matter.title}：{label}",
-            f"事项 {matter.ref}《{matter.title}》现为“{label}”。\n"
+            f"[编制] {matter.ref}：{label}",
+            f"事项 {matter.ref}{title}现为“{label}”。\n"
             f"Matter {matter.ref} is now: {label}.\n{settings.SITE_URL}/matters/{matter.pk}/",
             None,
             [user.email],

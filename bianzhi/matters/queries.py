@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from bianzhi.core.classification import visible_to
+from bianzhi.core.classification import can_read, visible_to
 from bianzhi.core.models import Node
 from bianzhi.core.scope import audit_out_of_scope, scope_queryset
 
@@ -109,7 +109,7 @@ def _may(user, matter: Matter, action: Action) -> bool:
 
 def allowed_actions(user, matter: Matter) -> list[Action]:
     """The actions this user may take on the matter in its current state (deny by default)."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or not can_read(user, matter):
         return []
     return [
         action
@@ -119,7 +119,8 @@ def allowed_actions(user, matter: Matter) -> list[Action]:
 
 
 def may_act(user, matter: Matter, action: Action) -> bool:
-    return matter.state in action.sources and _may(user, matter, action)
+    """One action's check, with the same rules as `allowed_actions`."""
+    return matter.state in action.sources and can_read(user, matter) and _may(user, matter, action)
 
 
 def _inbox_q(user) -> Q:

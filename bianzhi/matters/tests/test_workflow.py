@@ -15,6 +15,7 @@ from bianzhi.matters import queries, services
 from bianzhi.matters.models import MatterEvent, MatterState, Notification
 from bianzhi.matters.services import Forbidden
 from bianzhi.staffing.models import Quota, QuotaChange
+from bianzhi.testing import make_user
 
 from .conftest import act, cut_meanwhile, raise_matter, to_approved
 
@@ -388,12 +389,40 @@ def test_the_next_actors_are_notified_in_the_app_and_by_mail(
         ("wz_clerk", "submit")
     ]
     assert [m.to for m in mail.outbox] == [["clerk@example.invalid"]]
-    assert matter.ref in mail.outbox[0].body
+    assert matter.ref in mail.outbox[0].body and matter.title in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
         act(matter, office.clerk, "return", comment="补充材料")
     assert Notification.objects.filter(user=office.unit, action="return").exists()
     assert mail.outbox[-1].to == ["unit@example.invalid"]
     assert services.notifications_read(actor=office.unit) == 1
+
+
+def test_mail_about_a_secret_matter_leaves_out_its_title(
+    office, django_capture_on_commit_callbacks
+):
+    office.unit.clearance = 2
+    office.clerk.email, office.clerk.clearance = "clerk@example.invalid", 2
+    office.clerk.save(update_fields=["email", "clearance"])
+    uncleared = make_user("wz_clerk2", office.clerk.node)
+    uncleared.email = "clerk2@example.invalid"
+    uncleared.save(update_fields=["email"])
+    matter = raise_matter(office, classification=2, title="关于某涉密机构调增编制的请示")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(matter, office.unit, "submit")
+    (sent,) = mail.outbox  # not to the clerk below the matter's label
+    assert sent.to == ["clerk@example.invalid"]
+    assert matter.ref in sent.body and "涉密" not in sent.body + sent.subject
+    with pytest.raises(Forbidden):
+        act(matter, uncleared, "accept")
+    act(matter, office.clerk, "accept")
+
+
+def test_the_decision_document_carries_the_matters_classification(office):
+    office.unit.clearance = 1
+    matter = to_approved(office, raise_matter(office, classification=1))
+    act(matter, office.clerk, "issue")
+    matter.refresh_from_db()
+    assert matter.document.classification == 1
 
 
 def test_the_inbox_holds_what_each_person_can_do_now(office):
