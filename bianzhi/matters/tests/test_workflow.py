@@ -417,6 +417,23 @@ def test_mail_about_a_secret_matter_leaves_out_its_title(
     act(matter, office.clerk, "accept")
 
 
+def test_issuing_skips_a_number_the_office_recorded_by_hand(office):
+    from bianzhi.core.documents import document_register
+
+    year = timezone.localdate().year
+    document_register(
+        actor=office.clerk,
+        issuer=office.clerk.node.name,
+        number=f"吴中区委编办发〔{year}〕1号",
+        issued_on=timezone.localdate(),
+        title="纸质批复",
+    )
+    matter = to_approved(office, raise_matter(office))
+    act(matter, office.clerk, "issue")
+    matter.refresh_from_db()
+    assert matter.document.number == f"吴中区委编办发〔{year}〕2号"
+
+
 def test_the_decision_document_carries_the_matters_classification(office):
     office.unit.clearance = 1
     matter = to_approved(office, raise_matter(office, classification=1))
