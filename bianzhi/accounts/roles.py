@@ -52,6 +52,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "matters.view_matter",
             "core.view_calendarday",
             "matters.decide_matter",
+            "matters.change_reviewroute",
         ],
     ),
     # A body's own account: drafts, submits and follows its own matters, nothing else.

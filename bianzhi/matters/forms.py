@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.accounts.roles import role_label
 from bianzhi.core import reference
 from bianzhi.core.classification import Classification, effective_clearance
 from bianzhi.core.errors import DomainError
@@ -16,7 +17,7 @@ from bianzhi.orgs.models import Org, OrgStatus
 
 from .changes import ops
 from .models import MatterType
-from .workflow import MEETINGS, Action
+from .workflow import MEETINGS, STEP_ROLES, Action
 
 DATE = {"type": "date"}
 
@@ -545,3 +546,27 @@ ITEM_FORMS: dict[str, type[ItemForm]] = {
         ReservationItemForm,
     )
 }
+
+
+class RouteForm(DomainErrorForm):
+    """An office's own review route for one matter type: up to five steps in order."""
+
+    matter_type = forms.ChoiceField(choices=MatterType.choices, widget=forms.HiddenInput)
+    major = forms.BooleanField(label=_("Major matter (decided by the committee)"), required=False)
+    time_limit_days = forms.IntegerField(
+        label=_("Time limit (working days)"), min_value=1, max_value=365
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(role, role_label(role)) for role in STEP_ROLES]
+        for n in range(1, 6):
+            self.fields[f"step{n}"] = forms.ChoiceField(
+                label=_("Step %(n)s") % {"n": n}, choices=choices, required=False
+            )
+
+    def steps(self) -> list[str]:
+        return [self.cleaned_data[f"step{n}"] for n in range(1, 6)]
+
+    def step_fields(self) -> list:
+        return [self[f"step{n}"] for n in range(1, 6)]

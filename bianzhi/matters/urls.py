@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.matter_new, name="new"),
     path("filings/", views.filings, name="filings"),
     path("notifications/", views.notifications, name="notifications"),
+    path("routes/", views.review_routes, name="routes"),
     path("<int:matter_id>/", views_detail.matter_detail, name="detail"),
     path("<int:matter_id>/act/", views_detail.matter_act, name="act"),
     path("<int:matter_id>/edit/", views_detail.matter_edit, name="edit"),

@@ -19,8 +19,8 @@ from bianzhi.core.calendar import exceptions_between
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import LOGIN, requires
 
-from . import queries, services
-from .forms import MatterCreateForm
+from . import queries, routes, services
+from .forms import MatterCreateForm, RouteForm
 from .models import Matter, MatterState, MatterType, Notification
 from .workflow import ACTIONS, RUNNING
 
@@ -245,3 +245,71 @@ def notifications(request: HttpRequest) -> HttpResponse:
     )
     unread = sum(1 for n in rows if n.read_at is None)
     return render(request, "matters/notifications.html", {"rows": rows, "unread": unread})
+
+
+# --- review routes ---------------------------------------------------------------------------
+
+
+def _route_forms(rows, bound: RouteForm | None) -> list[tuple]:
+    forms = []
+    for row in rows:
+        if bound is not None and bound.data.get("matter_type") == row.matter_type:
+            forms.append((row, bound))
+            continue
+        initial = {
+            "matter_type": row.matter_type,
+            "major": row.route.major,
+            "time_limit_days": row.route.time_limit_days,
+        } | {f"step{n}": role for n, role in enumerate(row.route.steps, start=1)}
+        auto_id = f"id_{row.matter_type}_%s"  # unique ids across the page's forms
+        forms.append((row, RouteForm(initial=initial, auto_id=auto_id)))
+    return forms
+
+
+@requires("matters.view_matter")
+def review_routes(request: HttpRequest) -> HttpResponse:
+    """审核流程: the steps, major flag and time limit of each matter type at the user's office;
+    the office's leader (change_reviewroute) sets its own or restores the national default."""
+    user = request.user
+    if user.node is None:
+        raise PermissionDenied("matters.view_matter")
+    bound = None
+    if request.method == "POST":
+        if not user.has_perm("matters.change_reviewroute"):
+            holds_any(request, ("matters.change_reviewroute",))
+            raise PermissionDenied("matters.change_reviewroute")
+        if (done := _route_post(request)) is not None:
+            return done
+        bound = RouteForm(request.POST)
+        bound.is_valid()
+    rows = routes.office_routes(user.node)
+    status = 400 if bound is not None else 200
+    context = {
+        "rows": _route_forms(rows, bound),
+        "may_change": user.has_perm("matters.change_reviewroute"),
+    }
+    return render(request, "matters/routes.html", context, status=status)
+
+
+def _route_post(request: HttpRequest) -> HttpResponse | None:
+    """Save or reset one type's route; None when the form must be shown again with errors."""
+    form = RouteForm(request.POST)
+    if not form.is_valid():
+        return None
+    matter_type = form.cleaned_data["matter_type"]
+    try:
+        if "reset" in request.POST:
+            routes.route_reset(actor=request.user, matter_type=matter_type)
+        else:
+            routes.route_set(
+                actor=request.user,
+                matter_type=matter_type,
+                steps=form.steps(),
+                major=form.cleaned_data["major"],
+                time_limit_days=form.cleaned_data["time_limit_days"],
+            )
+    except DomainError as exc:
+        messages.error(request, f"{exc.message_zh} ({exc.message_en})")
+        return redirect("matters:routes")
+    messages.success(request, _("Review route saved; it applies to matters drafted from now on."))
+    return redirect("matters:routes")
