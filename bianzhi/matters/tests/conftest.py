@@ -3,12 +3,14 @@ drives a matter through the real services."""
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
 from bianzhi.accounts.models import User
 from bianzhi.matters import services
 from bianzhi.matters.models import Matter
+from bianzhi.staffing import services as staffing
 from bianzhi.staffing.services import quota_set
 from bianzhi.testing import establish, make_document, make_user
 
@@ -98,3 +100,31 @@ def to_approved(office: Office, matter: Matter) -> Matter:
     act(matter, office.clerk, "pass")
     act(matter, office.head, "pass")
     return act(matter, office.leader, "approve", decision_text="")
+
+
+@pytest.fixture
+def world(nodes, users):
+    """Three county bureaus with 10 administrative posts each, a county clerk and a decision."""
+    bodies = {
+        key: establish(name, rank="section", subcategory="gov.component")
+        for key, name in (
+            ("a", "吴中区市场监督管理局"),
+            ("b", "吴中区发展和改革局"),
+            ("c", "吴中区科学技术局"),
+        )
+    }
+    for org in bodies.values():
+        staffing.quota_set(
+            actor=None,
+            org=org,
+            est_type="admin",
+            approved=10,
+            document=make_document(),
+            effective_date=datetime.date(2020, 1, 1),
+        )
+    return SimpleNamespace(
+        **bodies,
+        node=nodes["county"],
+        clerk=users["county"],
+        decision=make_document("关于机构编制事项的批复", issued_on=datetime.date(2026, 6, 20)),
+    )
