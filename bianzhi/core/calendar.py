@@ -348,16 +348,24 @@ def _weekdays_after(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days in (start, end]; negative (those in (end, start]) when end < start."""
+def working_days_between(
+    start: datetime.date, end: datetime.date, exceptions: dict | None = None
+) -> int:
+    """Working days in (start, end]; negative (those in (end, start]) when end < start.
+    `exceptions` (from `exceptions_between` over a range holding both dates) saves the query
+    when many spans are counted at once."""
     _check_date(start, "start")
     _check_date(end, "end")
     if end < start:
-        return -working_days_between(end, start)
+        return -working_days_between(end, start, exceptions)
     if end == start:
         return 0
+    if exceptions is None:
+        exceptions = exceptions_between(start + datetime.timedelta(days=1), end)
     count = _weekdays_after(start, end)
-    for day, kind in exceptions_between(start + datetime.timedelta(days=1), end).items():
+    for day, kind in exceptions.items():
+        if not start < day <= end:
+            continue
         weekday = day.weekday() < 5
         if kind == HOLIDAY and weekday:
             count -= 1

@@ -36,7 +36,7 @@ from .schemas import (
     MatterPage,
     TransitionIn,
 )
-from .views import DRAFTERS, READERS, deadlines, holds_any, matter_page
+from .views import DRAFTERS, READERS, holds_any, matter_page
 from .views_detail import EVENT_LABELS, PREVIEWED, file_response
 from .workflow import ACTIONS
 
@@ -174,7 +174,7 @@ def matter_list(
     )
     qs = queries.matter_list(request.user, flt).select_related("document")
     rows, next_cursor = matter_page(qs, cursor, size=limit)
-    flags = deadlines(rows)
+    flags = queries.deadlines(rows)
     return {"items": [_out(m, flags[m.pk]) for m in rows], "next_cursor": next_cursor}
 
 

@@ -3,6 +3,7 @@ machine (matters.workflow), each checked, recorded in the trail and the journal,
 to the people who act next."""
 
 import datetime
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def matter_create(
         )
     route = route_for(node, matter_type)
     matter = Matter.objects.create(
-        ref=f"tmp-{timezone.now().timestamp()}-{actor.pk}",
+        ref=f"tmp-{uuid.uuid4().hex}",  # the number needs the id; set just below
         matter_type=matter_type,
         title=_check_text(title, "title", 200),
         reason=_check_text(reason, "reason", 5000, required=False),

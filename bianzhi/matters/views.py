@@ -2,8 +2,7 @@
 accounts: the inbox (待办), the list, drafting a new matter, the filings (备案) and the
 notifications. The page of one matter is in views_detail."""
 
-import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
@@ -12,17 +11,15 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianzhi.core.calendar import exceptions_between
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import LOGIN, requires
 
 from . import queries, routes, services
 from .forms import MatterCreateForm, RouteForm
 from .models import Matter, MatterState, MatterType, Notification
-from .workflow import ACTIONS, RUNNING
+from .workflow import ACTIONS
 
 PAGE_SIZE = 50
 # Staff read matters (view_matter); a body's own account applies for its body (apply_matter).
@@ -68,41 +65,8 @@ def matters_page(*permissions: str) -> Callable:
     return decorator
 
 
-# --- deadline flags for many matters at once ---------------------------------------------------
-
-
-def deadlines(matters: Iterable[Matter], today: datetime.date | None = None) -> dict:
-    """`queries.deadline` for a page of matters with one calendar query for all of them
-    (instead of one per matter): matter id → Deadline."""
-    today = today or timezone.localdate()
-    running = [m for m in matters if m.due_on and m.state in RUNNING]
-    found = {m.pk: queries.Deadline(m.due_on, None, False, False) for m in matters}
-    if not running:
-        return found
-    dues = [m.due_on for m in running]
-    low, high = min([today, *dues]), max([today, *dues])
-    exceptions = exceptions_between(low, high)
-    for matter in running:
-        left = _working_days(today, matter.due_on, exceptions)
-        soon = 0 <= left <= queries.DUE_SOON_DAYS
-        found[matter.pk] = queries.Deadline(matter.due_on, left, left < 0, soon)
-    return found
-
-
-def _working_days(start: datetime.date, end: datetime.date, exceptions: dict) -> int:
-    """Working days in (start, end], negative when end is before start (as
-    core.calendar.working_days_between counts them), from prefetched exceptions."""
-    sign, (low, high) = (1, (start, end)) if end >= start else (-1, (end, start))
-    count, day = 0, low
-    while day < high:
-        day += datetime.timedelta(days=1)
-        kind = exceptions.get(day)
-        count += (kind == "workday") if kind else day.weekday() < 5
-    return sign * count
-
-
 def rows_with_flags(matters: list[Matter]) -> list[tuple[Matter, queries.Deadline]]:
-    flags = deadlines(matters)
+    flags = queries.deadlines(matters)
     return [(m, flags[m.pk]) for m in matters]
 
 
@@ -114,7 +78,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """待办: the matters waiting for the user, the action each expects, and its deadline."""
     user = request.user
     matters = queries.inbox(user)
-    flags = deadlines(matters)
+    flags = queries.deadlines(matters)
     rows = [(m, flags[m.pk], queries.expected_actions(user, m)) for m in matters]
     return render(request, "matters/inbox.html", {"rows": rows})
 
