@@ -154,7 +154,7 @@ def matter_create(
         )
     route = route_for(node, matter_type)
     matter = Matter.objects.create(
-        ref=f"tmp-{uuid.uuid4().hex}",  # the number needs the id; set just below
+        ref=uuid.uuid4().hex,  # temporary (32 characters): the number needs the id, set below
         matter_type=matter_type,
         title=_check_text(title, "title", 200),
         reason=_check_text(reason, "reason", 5000, required=False),
