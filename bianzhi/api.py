@@ -21,6 +21,8 @@ SCOPE_AREAS = {
     "persons": "personnel",
     "assignments": "personnel",
     "matters": "matters",
+    "registrations": "registration",
+    "annual-reports": "registration",
 }
 
 
@@ -75,12 +77,15 @@ def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=status)
 
 
+from bianzhi.annualreports.api import router as annualreports_router  # noqa: E402
 from bianzhi.core.api import router as core_router  # noqa: E402
 from bianzhi.matters.api import router as matters_router  # noqa: E402
 from bianzhi.orgs.api import router as orgs_router  # noqa: E402
 from bianzhi.orgs.api_io import router as orgs_io_router  # noqa: E402
 from bianzhi.personnel.api import router as personnel_router  # noqa: E402
 from bianzhi.personnel.api_io import router as personnel_io_router  # noqa: E402
+from bianzhi.public.api import router as public_router  # noqa: E402
+from bianzhi.registration.api import router as registration_router  # noqa: E402
 from bianzhi.staffing.api import router as staffing_router  # noqa: E402
 
 api.add_router("/", core_router)
@@ -90,3 +95,6 @@ api.add_router("/", staffing_router)
 api.add_router("/", personnel_io_router)
 api.add_router("/", personnel_router)
 api.add_router("/matters", matters_router)
+api.add_router("/registrations", registration_router)
+api.add_router("/annual-reports", annualreports_router)
+api.add_router("/", public_router)  # /institutions/{credit_code}, /notices: no login

@@ -99,6 +99,10 @@ INSTALLED_APPS = [
     "bianzhi.staffing",
     "bianzhi.personnel",
     "bianzhi.matters",
+    "bianzhi.registration",
+    "bianzhi.annualreports",
+    "bianzhi.supervision",
+    "bianzhi.public",
 ]
 
 MIDDLEWARE = [

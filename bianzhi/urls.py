@@ -22,6 +22,12 @@ urlpatterns = [
     path("persons/", include("bianzhi.personnel.urls")),
     path("matters/", include("bianzhi.matters.urls")),  # establishment matters
     path("calendar/", include("bianzhi.core.urls_calendar")),  # working-day calendar
+    path("registration/", include("bianzhi.registration.urls")),  # the registrar's side
+    path("unit/annual-reports/", include("bianzhi.annualreports.urls_unit")),
+    path("unit/", include("bianzhi.registration.urls_unit")),  # an institution's own side
+    path("annual-reports/", include("bianzhi.annualreports.urls")),  # the registrar's queue
+    path("supervision/", include("bianzhi.supervision.urls")),  # inspections and penalties
+    path("portal/", include("bianzhi.public.urls")),  # public search, notices, verification
     path("security/", include("bianzhi.accounts.urls_admin")),  # three administrators
     path("audit/", include("bianzhi.audit.urls")),  # the auditor's search and export
     path("api/v1/", api.urls),

@@ -53,12 +53,40 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "core.view_calendarday",
             "matters.decide_matter",
             "matters.change_reviewroute",
+            "registration.view_institution",
+            "registration.view_application",
+            "annualreports.view_annualreport",
+            "supervision.view_inspection",
+            "registration.approve_application",
+            "supervision.decide_penalty",
         ],
     ),
     # A body's own account: drafts, submits and follows its own matters, nothing else.
     "unit": (
         _("Body's own account (单位经办人)"),
-        ["matters.apply_matter"],
+        [
+            "matters.apply_matter",
+            "registration.apply_application",
+            "annualreports.submit_annualreport",
+        ],
+    ),
+    # The registration authority's staff (登记管理机关): accept, examine and certify
+    # registrations, review annual reports, inspect; approval is the leader's.
+    "registrar": (
+        _("Registrar (登记管理人员)"),
+        [
+            "orgs.view_org",
+            "core.view_document",
+            "core.view_calendarday",
+            "registration.view_institution",
+            "registration.view_application",
+            "annualreports.view_annualreport",
+            "supervision.view_inspection",
+            "registration.handle_application",
+            "registration.export_institution",
+            "annualreports.review_annualreport",
+            "supervision.manage_inspection",
+        ],
     ),
     "viewer": (
         _("Viewer (查阅人)"),
@@ -70,6 +98,10 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "personnel.view_person",
             "matters.view_matter",
             "core.view_calendarday",
+            "registration.view_institution",
+            "registration.view_application",
+            "annualreports.view_annualreport",
+            "supervision.view_inspection",
         ],
     ),
     # System configuration and the account lifecycle; no business data, no audit.

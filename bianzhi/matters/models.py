@@ -327,8 +327,16 @@ class Notification(models.Model):
         verbose_name=_("user"),
     )
     matter = models.ForeignKey(
-        Matter, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("matter")
+        Matter,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("matter"),
     )
+    # A message about something other than a matter (a registration, an annual report) links
+    # to its page instead.
+    url = models.CharField(_("link"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=20)
     message = models.CharField(_("message"), max_length=300)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
