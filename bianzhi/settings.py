@@ -230,7 +230,22 @@ EMAIL_HOST = env_str("BIANZHI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("BIANZHI_EMAIL_PORT", 25)
 EMAIL_USE_TLS = env_bool("BIANZHI_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("BIANZHI_EMAIL_FROM", "bianzhi@localhost")
+
 MATTER_ATTACHMENT_MAX_BYTES = env_int("BIANZHI_MATTER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Public registration service (公示): the address printed in certificate QR codes, and the
+# requests one client address may make per window ("count/seconds") before a 429.
+PUBLIC_BASE_URL = env_str("BIANZHI_PUBLIC_BASE_URL", SITE_URL).rstrip("/")
+PUBLIC_RATE_LIMIT = env_str("BIANZHI_PUBLIC_RATE_LIMIT", "120/60")
+# Shared cache (rate-limit counters): Redis when BIANZHI_CACHE_URL is set, else per process.
+_cache_url = env_str("BIANZHI_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Search and list pagination.
 PAGE_SIZE = env_int("BIANZHI_PAGE_SIZE", 50)

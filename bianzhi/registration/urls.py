@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+"""The registrar's side (/registration/): applications, the register, certificates, codes."""
+
+from . import urls_certificates, urls_registrar
 
 app_name = "registration"
-urlpatterns: list = []
+urlpatterns = [*urls_registrar.urlpatterns, *urls_certificates.urlpatterns]
