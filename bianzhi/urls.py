@@ -22,7 +22,9 @@ urlpatterns = [
     path("persons/", include("bianzhi.personnel.urls")),
     path("matters/", include("bianzhi.matters.urls")),  # establishment matters
     path("calendar/", include("bianzhi.core.urls_calendar")),  # working-day calendar
+    path("registration/accounts/", include("bianzhi.registration.urls_accounts")),
     path("registration/", include("bianzhi.registration.urls")),  # the registrar's side
+    path("unit/signup/", include("bianzhi.registration.urls_signup")),  # self-service accounts
     path("unit/annual-reports/", include("bianzhi.annualreports.urls_unit")),
     path("unit/", include("bianzhi.registration.urls_unit")),  # an institution's own side
     path("annual-reports/", include("bianzhi.annualreports.urls")),  # the registrar's queue
