@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0008_load_holidays'),
-        ('matters', '0003_notification_url_alter_notification_matter'),
+        ('matters', '0003_notification_link'),
         ('orgs', '0005_org_classification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
