@@ -2,9 +2,9 @@
 
 :func:`ensure_demo_accounts` makes the national node and the 编办 of the province, its first
 prefecture and one of that prefecture's counties; one business user per level, a viewer, the
-county's division head and leader, the own account of one county body (``unit``), and the
-three administrators (``DEMO_ROLES``), all with the published ``DEMO_PASSWORD`` — demo
-only; ``bianzhi demo_logins`` prints them.
+county's division head, leader and registrar (登记管理人员), the own account of one county
+body (``unit``), and the three administrators (``DEMO_ROLES``), all with the published
+``DEMO_PASSWORD`` — demo only; ``bianzhi demo_logins`` prints them.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ DEMO_ROLES = {
     "head": "division_head",
     "leader": "leader",
     "unit": "unit",
+    "registrar": "registrar",
     "sysadmin": "sysadmin",
     "secadmin": "secadmin",
     "auditor": "auditor",
 }
-DEMO_USERS = tuple(DEMO_ROLES)
+# "inst" is the own account of a registered public institution, made by the registration demo.
+DEMO_USERS = (*DEMO_ROLES, "inst")
 ADMIN_ROLES = {"sysadmin", "secadmin", "auditor"}
 
 
@@ -79,7 +81,7 @@ def ensure_demo_accounts(province_code: str) -> list[str]:
     """Create (or re-attach) the demo users; existing passwords are left alone. Idempotent."""
     nodes = demo_nodes(province_code)
     nodes["viewer"] = nodes["province"]
-    nodes["head"] = nodes["leader"] = nodes["county"]
+    nodes["head"] = nodes["leader"] = nodes["registrar"] = nodes["county"]
     # The body's own account (单位账号) of the county's first body: it applies for matters.
     county = nodes["county"]
     body = (

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             "--no-matters",
             dest="matters",
             action="store_false",
-            help="do not put demo matters into the county's inboxes",
+            help="do not put demo matters and registrations into the county's inboxes",
         )
 
     def handle(
@@ -85,6 +85,10 @@ class Command(BaseCommand):
 
         if matters and (made := load_demo_matters()):
             self.stdout.write(f"Matters: {made} demo matters in the county's inboxes")
+        from bianzhi.registration.demo import load_demo_registrations
+
+        if matters and (registered := load_demo_registrations(seed)):
+            self.stdout.write(f"Registration: {registered} county institutions registered")
 
     def _people(self, province: str, count: int, seed: int, fast: bool) -> None:
         started = time.perf_counter()
