@@ -445,3 +445,6 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from .models_accounts import AccountRequest  # noqa: E402,F401
