@@ -2,7 +2,7 @@
 accounts (/registration/accounts/), and the public signup (/unit/signup/). Each POST calls
 one service of accounts.py."""
 
-import time
+from time import time as _now
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -195,7 +195,7 @@ def account_deactivate(request: HttpRequest, account_id: int) -> HttpResponse:
 
 def signup_wait(request: HttpRequest) -> int | None:
     """Count this signup post against its address; the seconds to wait when over the limit."""
-    now = time.time()
+    now = _now()
     window = int(now // SIGNUP_WINDOW)
     key = f"account-signup:{client_address(request) or ''}:{window}"
     cache.add(key, 0, timeout=SIGNUP_WINDOW + 1)
