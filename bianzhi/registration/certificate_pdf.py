@@ -56,11 +56,11 @@ def verification_url(certificate: Certificate) -> str:
 
 
 def chinese_label(label) -> str:
-    """A choice label in Chinese: the zh-hans translation, or else the Chinese term the
-    English msgid carries in parentheses ("Registered (已登记)" → "已登记")."""
-    with translation.override("zh-hans"):
+    """The Chinese term a choice label carries ("Registered (已登记)" → "已登记"), whatever
+    the active language: a certificate prints the terms of the rules, the same every time."""
+    with translation.override(None):
         text = str(label)
-    if text[:1].isascii() and text.endswith(")") and "(" in text:
+    if text.endswith(")") and "(" in text:
         return text[text.rindex("(") + 1 : -1]
     return text
 

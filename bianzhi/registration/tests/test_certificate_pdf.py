@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from bianzhi.core.errors import InvalidInput
@@ -16,7 +17,7 @@ from bianzhi.registration.certificate_pdf import (
     render_certificate_pdf,
     verification_url,
 )
-from bianzhi.registration.models import CertificateStatus, InstitutionStatus
+from bianzhi.registration.models import CertificateStatus, FundingSource, InstitutionStatus
 from bianzhi.registration.services import certificate_issue
 from bianzhi.registration.testing import make_institution
 
@@ -111,6 +112,8 @@ def test_the_same_certificate_gives_the_same_bytes(certificate):
     first = render_certificate_pdf(certificate, copy="duplicate")
     again = render_certificate_pdf(certificate, copy="duplicate")
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(again).hexdigest()
+    with translation.override("en"):  # the page language does not change the certificate
+        assert render_certificate_pdf(certificate, copy="duplicate") == first
     assert render_certificate_pdf(certificate, copy="original") != first
 
 
@@ -168,6 +171,8 @@ def test_capital_text(value, printed):
     assert capital_text(value) == printed
 
 
-def test_chinese_label():
-    assert chinese_label(InstitutionStatus.REGISTERED.label) == "已登记"
+def test_chinese_label_is_the_term_of_the_rules_in_any_language():
+    with translation.override("en"):
+        assert chinese_label(InstitutionStatus.REGISTERED.label) == "已登记"
+    assert chinese_label(FundingSource.SELF.label) == "非财政补助·自收自支"
     assert chinese_label("已登记") == "已登记"
