@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from bianzhi.core.errors import InvalidTransition
+from bianzhi.core.errors import InvalidInput, InvalidTransition
 from bianzhi.core.journal import entries_for
 from bianzhi.registration.models import Certificate, CertificateStatus, InstitutionStatus
 from bianzhi.registration.services import (
@@ -180,3 +180,17 @@ def test_a_registration_ends_once(institution):
             reason="撤销",
         )
     assert caught.value.field == "status"
+
+
+def test_a_registration_ends_only_as_cancelled_or_revoked(institution):
+    with pytest.raises(InvalidInput) as caught:
+        institution_end(
+            actor=None,
+            institution=institution,
+            status=InstitutionStatus.REGISTERED,
+            on=LATER,
+            document=None,
+            reason="",
+        )
+    assert caught.value.field == "status"
+    assert institution.certificates.get().status == S.VALID
