@@ -31,7 +31,7 @@ def institution_search(
     q: str = Query("", max_length=100, description="name contains"),
     code: str = Query("", max_length=64, description="unified social credit code (18 chars)"),
     region: str = Query("", max_length=6, description="region code or 2/4/6-digit prefix"),
-    after: str = Query("", max_length=18, description="cursor: the `next` of the last page"),
+    after: str = Query("", max_length=24, description="cursor: the `next` of the last page"),
 ):
     flt = queries.institution_filter(q=q, code=code, region=region)
     rows, next_cursor = queries.institution_search(flt, after=after)
@@ -53,6 +53,9 @@ def institution_detail(request: HttpRequest, credit_code: str):
     return {
         **present.institution_public(institution),
         "certificate": present.certificate_public(queries.current_certificate(institution)),
+        "annual_reports": [
+            present.annual_report_public(r) for r in queries.published_reports(institution)
+        ],
         "notices": [present.notice_public(n) for n in queries.institution_notices(institution)],
     }
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.annualreports.content import FIELD_BY_PATH, SECTIONS
+from bianzhi.annualreports.queries import public_content
 from bianzhi.core.reference import region_full_name
 from bianzhi.registration.models import (
     REGISTERED_ITEMS,
@@ -179,3 +181,38 @@ def notice_body_rows(body: dict, skip: tuple = ()) -> list[tuple[str, str]]:
         else:
             rows.append((_label(field), _shown(value)))
     return rows
+
+
+# --- published annual reports -------------------------------------------------------------
+
+
+def annual_report_public(report) -> dict:
+    """A published annual report: its year, when it was published, and its public content."""
+    return {
+        "year": report.year,
+        "published_at": (
+            timezone.localtime(report.published_at).isoformat() if report.published_at else None
+        ),
+        "content": public_content(report),
+    }
+
+
+def _report_value(value) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return "" if value is None else str(value)
+
+
+def annual_report_sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section, [(label, value)]) of a published report's content, the filled fields only."""
+    sections = []
+    for section, values in data["content"].items():
+        rows = []
+        for name, value in (values or {}).items():
+            shown = _report_value(value)
+            field = FIELD_BY_PATH.get(f"{section}.{name}")
+            if shown and field is not None:
+                rows.append((str(field.label), shown))
+        if rows:
+            sections.append((str(SECTIONS[section]), rows))
+    return sections

@@ -7,7 +7,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from bianzhi.annualreports.queries import published_for
 from bianzhi.core.errors import InvalidInput
 from bianzhi.core.identifiers import IdentifierError, validate_credit_code
 from bianzhi.core.reference import current_regions
@@ -82,14 +84,31 @@ def institution_filter(*, q: str = "", code: str = "", region: str = "") -> Inst
     )
 
 
+def region_range(prefix: str) -> dict:
+    """The lookup of the region codes under a prefix, as equality or a range of 6-digit codes
+    (which the (region_code, credit_code) index serves in order, unlike LIKE 'prefix%')."""
+    if len(prefix) == 6:
+        return {"region_code": prefix}
+    return {"region_code__range": (prefix.ljust(6, "0"), prefix.ljust(6, "9"))}
+
+
 def institution_search(
     flt: InstitutionFilter, *, after: str = "", limit: int | None = None
 ) -> tuple[list[dict], str | None]:
-    """One page of matching institutions in credit-code order (keyset: codes after `after`)
-    as plain rows of public fields, and the cursor of the next page. One query."""
+    """One page of matching institutions by region, then credit code, as plain rows of
+    public fields, and the cursor of the next page (the last row's region code and credit
+    code: keyset paging). One query."""
     if flt.empty:
         return [], None
     limit = limit or PAGE_SIZE
+    rows = list(institution_queryset(flt, after=after).values(*SEARCH_FIELDS)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1]["region_code"] + rows[-1]["credit_code"] if more else None)
+
+
+def institution_queryset(flt: InstitutionFilter, *, after: str = "") -> QuerySet:
+    """The institutions matching the filter after the cursor, by region and credit code."""
     qs = Institution.objects.all()
     if flt.code:
         qs = qs.filter(credit_code=flt.code)
@@ -97,13 +116,11 @@ def institution_search(
         # case-sensitive LIKE: the trigram index on the name serves it (UPPER() would not)
         qs = qs.filter(name__contains=flt.q)
     if flt.region:
-        qs = qs.filter(region_code__startswith=flt.region)
+        qs = qs.filter(**region_range(flt.region))
     if after:
-        qs = qs.filter(credit_code__gt=after[:18])
-    rows = list(qs.order_by("credit_code").values(*SEARCH_FIELDS)[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1]["credit_code"] if more else None)
+        region, code = after[:6], after[6:24]
+        qs = qs.filter(Q(region_code__gt=region) | Q(region_code=region, credit_code__gt=code))
+    return qs.order_by("region_code", "credit_code")
 
 
 def institution_by_code(credit_code: str) -> Institution | None:
@@ -123,6 +140,11 @@ def current_certificate(institution: Institution) -> Certificate | None:
         .order_by("-id")
         .first()
     )
+
+
+def published_reports(institution: Institution) -> list:
+    """The institution's published annual reports, newest year first."""
+    return list(published_for(institution))
 
 
 def notices(flt: NoticeFilter) -> QuerySet:
@@ -171,8 +193,6 @@ def _since(value: str) -> datetime.datetime | None:
             field="since",
         ) from None
     if moment.tzinfo is None:
-        from django.utils import timezone
-
         moment = timezone.make_aware(moment)
     return moment
 

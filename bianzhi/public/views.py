@@ -56,7 +56,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @public
 @rate_limited()
 def institution(request: HttpRequest, credit_code: str) -> HttpResponse:
-    """An institution's public items, status, current certificate and notices."""
+    """An institution's public items, status, current certificate, published annual reports
+    and notices."""
     found = queries.institution_by_code(credit_code)
     if found is None:
         return not_found(
@@ -65,10 +66,13 @@ def institution(request: HttpRequest, credit_code: str) -> HttpResponse:
             f"no registered institution has the credit code {credit_code[:18]}",
         )
     data = present.institution_public(found)
+    reports = [present.annual_report_public(r) for r in queries.published_reports(found)]
     context = {
         "institution": data,
         "item_rows": present.item_rows(data["items"]),
         "certificate": present.certificate_public(queries.current_certificate(found)),
+        "reports_shown": True,
+        "reports": [{**r, "sections": present.annual_report_sections(r)} for r in reports],
         "notices": [present.notice_public(n) for n in queries.institution_notices(found)],
     }
     return render(request, "public/institution.html", context)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 
+from bianzhi.annualreports.models import AnnualReport
+from bianzhi.annualreports.services import report_act, report_save
 from bianzhi.registration import services
 from bianzhi.registration.models import (
     Application,
@@ -27,8 +29,45 @@ SECRETS = (
     "360426199101010071",  # a resident ID number
     "法定代表人身份证扫描件.pdf",  # an attachment's name
     "吊销理由内部说明",  # the internal reason of a certificate's status
+    "年报审核内部意见",  # the registrar's comment on publishing an annual report
+    "尚未公示的年报草稿",  # a draft annual report
 )
 ON = datetime.date(2021, 3, 1)
+JAN_2 = datetime.date(2025, 1, 2)
+REPORT = {
+    "activities": {"text": "开展课后服务 120 场。"},
+    "assets": {
+        "total_assets": "1200.50",
+        "total_liabilities": "200.25",
+        "net_assets_opening": "950.00",
+        "net_assets_closing": "1000.25",
+        "revenue": "800.00",
+        "expenditure": "749.75",
+    },
+    "results": {"text": "服务学生 3 千人次。"},
+    "compliance": {"changes_registered": True, "text": ""},
+    "performance": {"text": "绩效考核良好。"},
+}
+
+
+def _annual_reports(school: Institution, hospital: Institution, registrar_node) -> None:
+    """The school's 2024 report published; the hospital's still a draft."""
+    reviewer = make_user("report-reviewer", registrar_node, role="registrar")
+    for institution, username in ((school, "school-unit"), (hospital, "hospital-unit")):
+        unit = make_user(username, None, role="unit")
+        unit.org = institution.org
+        unit.save(update_fields=["org"])
+        report = report_save(
+            actor=unit, institution=institution, year=2024, content=REPORT, today=JAN_2
+        )
+        if institution == school:
+            report_act(actor=unit, report=report, action="submit", today=JAN_2)
+            report_act(
+                actor=reviewer, report=report, action="publish", comment=SECRETS[6], today=JAN_2
+            )
+    AnnualReport.objects.filter(institution=hospital).update(
+        content={**REPORT, "activities": {"text": SECRETS[7]}}
+    )
 
 
 @dataclass
@@ -117,6 +156,7 @@ def world(nodes) -> World:
         "北京市东城区实验小学", registrar=nodes["other"], region="110101", on=ON
     )
     _private_data(school, county)
+    _annual_reports(school, hospital, county)
     establish_notice = services.notice_publish(
         actor=None,
         institution=school,

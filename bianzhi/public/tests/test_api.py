@@ -50,6 +50,7 @@ INSTITUTION_KEYS = {
     "ended_on",
     "items",
     "certificate",
+    "annual_reports",
     "notices",
 }
 
@@ -78,7 +79,8 @@ def test_search_by_code_and_region(client, world):
 def test_search_pages_with_a_cursor(client, world, monkeypatch):
     monkeypatch.setattr("bianzhi.public.queries.PAGE_SIZE", 3)
     first = client.get("/api/v1/institutions", {"region": "32"}).json()
-    assert len(first["items"]) == 3 and first["next"] == first["items"][-1]["credit_code"]
+    last = first["items"][-1]
+    assert len(first["items"]) == 3 and first["next"] == last["region_code"] + last["credit_code"]
     second = client.get("/api/v1/institutions", {"region": "32", "after": first["next"]}).json()
     assert len(second["items"]) == 1 and second["next"] is None
 
@@ -117,6 +119,10 @@ def test_institution_detail(client, world):
     assert body["certificate"]["number"] == world.certificate.number
     assert body["certificate"]["status"] == "valid"
     assert [n["number"] for n in body["notices"]] == [world.establish_notice.number]
+    [report] = body["annual_reports"]
+    assert set(report) == {"year", "published_at", "content"} and report["year"] == 2024
+    assert report["content"]["activities"] == {"text": "开展课后服务 120 场。"}
+    assert report["content"]["assets"]["net_assets_closing"] == "1000.25"
     assert all(set(n) == NOTICE_KEYS for n in body["notices"])
 
 
@@ -134,6 +140,7 @@ def test_institution_statuses(client, world, which, status, certificate_status):
     assert body["status"] == status
     assert body["certificate"]["status"] == certificate_status
     assert (body["ended_on"] is None) == (status == "registered")
+    assert body["annual_reports"] == []  # the hospital's is a draft; the others wrote none
 
 
 def test_unknown_institution_is_404(client, world):
@@ -177,3 +184,16 @@ def test_one_notice(client, world):
     assert set(body["institution"]) == {"name", "credit_code"}
     assert set(body["body"]) == ITEM_KEYS  # "remarks" and "id_no" of the stored body dropped
     assert client.get("/api/v1/notices/999999").status_code == 404
+
+
+def test_the_cursor_walks_every_match_once_across_regions(client, world, monkeypatch):
+    monkeypatch.setattr("bianzhi.public.queries.PAGE_SIZE", 2)
+    seen, after = [], ""
+    for _ in range(5):
+        page = client.get("/api/v1/institutions", {"q": "市", "after": after}).json()
+        seen += [(row["region_code"], row["credit_code"]) for row in page["items"]]
+        if page["next"] is None:
+            break
+        after = page["next"]
+    assert len(seen) == 5 and seen == sorted(set(seen))
+    assert seen[0] == ("110101", world.beijing.credit_code)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,14 @@ def test_institution_page_shows_items_certificate_and_notices(client, world):
     assert world.first_certificate.number not in html  # replaced: not the current one
     assert world.establish_notice.title in html
     assert "pst-valid" in html
+    reports = html.split('id="annual-reports"', 1)[1].split('id="certificate"', 1)[0]
+    assert "开展课后服务 120 场。" in reports and "1000.25" in reports and "2024" in reports
+
+
+def test_unpublished_annual_reports_are_not_shown(client, world):
+    html = client.get(reverse("public:institution", args=[world.hospital.credit_code]))
+    reports = html.content.decode().split('id="annual-reports"', 1)[1]
+    assert "No annual report published yet." in reports or "尚无公示的年度报告" in reports
 
 
 @pytest.mark.parametrize(
@@ -199,3 +208,12 @@ def test_pages_are_chinese_by_default_and_need_no_login(client, world):
         response = client.get(url)
         assert response.status_code == 200, url
         assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_verify_says_when_the_validity_has_ended(client, world):
+    certificate = world.beijing.certificates.get()  # valid, issued 2021-03-01 for five years
+    html = client.get(reverse("public:verify", args=[certificate.token])).content.decode()
+    ended = certificate.valid_to < timezone.localdate()
+    assert f'data-expired="{int(ended)}"' in html
+    assert ("verdict-expired" in html) == ended
+    assert certificate.valid_to.isoformat() in html

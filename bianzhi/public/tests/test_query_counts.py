@@ -25,11 +25,11 @@ def test_search_is_one_query(client, world, warm, nodes, django_assert_num_queri
         assert len(client.get("/api/v1/institutions", {"q": "吴中"}).json()["items"]) == 9
 
 
-def test_institution_is_three_queries(client, world, warm, django_assert_num_queries):
+def test_institution_is_four_queries(client, world, warm, django_assert_num_queries):
     url = reverse("public:institution", args=[world.school.credit_code])
-    with django_assert_num_queries(3):  # institution with registrar, certificate, notices
+    with django_assert_num_queries(4):  # institution with registrar, certificate, reports, notices
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(f"/api/v1/institutions/{world.school.credit_code}").status_code == 200
 
 
