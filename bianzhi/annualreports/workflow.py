@@ -46,3 +46,10 @@ TRANSITIONS: dict[str, Transition] = {
 EDITABLE = (S.DRAFT, S.RETURNED)
 # Sent to the registration authority: the deadline is met.
 SENT = (S.SUBMITTED, S.PUBLISHED)
+
+
+def event_label(action: str) -> object:
+    """The readable name of a step of the trail."""
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return _("Draft created (创建草稿)") if action == "create" else action

@@ -6,10 +6,11 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from bianzhi.annualreports.models import AnnualReport, AnnualReportState, Reminder
+from bianzhi.annualreports.workflow import event_label
 from bianzhi.audit.models import AuditEvent
 from bianzhi.registration.testing import make_institution
 from bianzhi.testing import establish, make_user
@@ -205,7 +206,11 @@ def test_the_detail_page_offers_the_registrars_actions_only(client, world, today
     report = submitted(world)
     response = get(client, world.registrar, f"/annual-reports/{report.pk}/")
     assert [a.name for a in response.context["actions"]] == ["return", "publish"]
-    assert "1000.25" in response.content.decode()
+    html = response.content.decode()
+    assert "1000.25" in html
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):  # the trail, by name
+        assert str(event_label("create")) in html and str(event_label("submit")) in html
+    assert "</span> create ·" not in html and "</span> submit ·" not in html
     response = get(client, world.leader, f"/annual-reports/{report.pk}/")
     assert response.context["actions"] == []
 
