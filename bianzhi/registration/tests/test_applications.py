@@ -57,8 +57,8 @@ def pdf(name: str = "material.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-@pytest.fixture
-def world(nodes):
+def make_world(nodes) -> SimpleNamespace:
+    """A county institution with a certificate, its own account, a registrar and a leader."""
     county = nodes["county"]
     institution = make_institution("苏州市吴中区档案馆", registrar=county)
     unit = make_user("unit1", county, role="unit")
@@ -72,6 +72,11 @@ def world(nodes):
         reg=make_user("reg", county, role="registrar"),
         boss=make_user("boss", county, role="leader"),
     )
+
+
+@pytest.fixture
+def world(nodes):
+    return make_world(nodes)
 
 
 def attach_required(app: Application, actor) -> None:
