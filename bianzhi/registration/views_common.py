@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,17 +35,9 @@ def error_text(exc: DomainError) -> str:
     return f"{field}{exc.message_zh} ({exc.message_en})"
 
 
-def url_or_path(name: str, args: list, path: str) -> str:
-    """The URL of a page another part of the site provides, or its known path until it does."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return path
-
-
 def certificate_links(certificate) -> dict:
-    path = f"/registration/certificates/{certificate.pk}/pdf/"
-    base = url_or_path("registration:certificate_pdf", [certificate.pk], path)
+    """The certificate's PDF, 正本 and 副本."""
+    base = reverse("registration:certificate_pdf", args=[certificate.pk])
     return {"original": f"{base}?copy=original", "duplicate": f"{base}?copy=duplicate"}
 
 
@@ -159,7 +151,7 @@ def context(request: HttpRequest, app: Application, ns: str, **bound) -> dict:
     action_forms = [
         bound["action"]
         if bound.get("action") and bound["action"].act.name == a.name
-        else ActionForm(action=a, auto_id=f"id_{a.name}_%s")
+        else ActionForm(action=a)
         for a in applications.allowed_actions(user, app)
     ]
     return {
@@ -259,7 +251,7 @@ def act(request: HttpRequest, app: Application, ns: str) -> HttpResponse:
     if action is None:
         messages.error(request, _("Unknown action."))
         return page(request, app, ns, status=400)
-    form = ActionForm(request.POST, action=action, auto_id=f"id_{action.name}_%s")
+    form = ActionForm(request.POST, action=action)
     form.fields["comment"].required = False  # the service decides, naming the field
     form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
