@@ -52,6 +52,13 @@ class DomainErrorForm(forms.Form):
         self.add_error(target, f"{exc.message_zh} ({exc.message_en})")
 
 
+def item_display(item: str, value) -> str:
+    """A registered item's value as read: the source of funds by its label, not its code."""
+    if item == "funding_source" and value in FundingSource.values:
+        return str(FundingSource(value).label)
+    return "" if value is None else str(value)
+
+
 def _item_field(item: str) -> forms.Field:
     label = ITEM_LABELS[item]
     if item == "funding_source":
@@ -144,7 +151,7 @@ class ChangeForm(ContentForm):
             )
             field = _item_field(item)
             field.label = _("New %(item)s") % {"item": ITEM_LABELS[item]}
-            field.current = current.get(item, "")
+            field.current = item_display(item, current.get(item, ""))
             self.fields[f"new_{item}"] = field
         self.fields["event_date"] = forms.DateField(
             label=_("Date of the decision to change (变更决定日期)"),

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bianzhi.core import reference
 from bianzhi.core.audit import record_access
 from bianzhi.core.errors import DomainError, InvalidTransition
 from bianzhi.core.files import ACCEPTED_TYPES
 from bianzhi.core.scope import audit_out_of_scope
 
 from . import applications, queries, rules
-from .forms import ActionForm, AttachmentForm, ChangeForm, form_field
+from .forms import ActionForm, AttachmentForm, ChangeForm, form_field, item_display
 from .forms import content_form as make_content_form
 from .models import REGISTERED_ITEMS, Application, ApplicationAttachment
 from .workflow import ACTIONS, EDITABLE_STATES
@@ -77,8 +78,8 @@ def item_rows(app: Application) -> list[dict]:
         {
             "item": item,
             "label": rules.ITEM_LABELS[item],
-            "current": before.get(item, current.get(item, "")),
-            "proposed": proposed[item],
+            "current": item_display(item, before.get(item, current.get(item, ""))),
+            "proposed": item_display(item, proposed[item]),
         }
         for item in REGISTERED_ITEMS
         if item in proposed
@@ -177,7 +178,10 @@ def data_rows(app: Application) -> list[tuple[str, str]]:
     rows: list[tuple[str, object]] = []
     if app.kind == "establish":
         rows = [
-            (_("Class of public institution (事业单位类别)"), data.get("pi_class", "")),
+            (
+                _("Class of public institution (事业单位类别)"),
+                reference.code_label("pi_class", data.get("pi_class", "")),
+            ),
             (_("Number of the approval to set up (批准设立文号)"), data.get("approval_number", "")),
         ]
     elif app.kind == "change":

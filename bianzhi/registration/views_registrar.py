@@ -20,7 +20,7 @@ from bianzhi.core.permissions import requires
 from bianzhi.core.scope import audit_out_of_scope
 
 from . import applications, queries, rules, views_common
-from .forms import SubjectForm, content_form
+from .forms import SubjectForm, content_form, item_display
 from .models import (
     Application,
     ApplicationKind,
@@ -272,6 +272,9 @@ def institution(request: HttpRequest, institution_id: int) -> HttpResponse:
         "supervision": _supervision_link(found)
         if user.has_perm("supervision.view_inspection")
         else None,
-        "items": [(rules.ITEM_LABELS[item], value) for item, value in found.items().items()],
+        "items": [
+            (rules.ITEM_LABELS[item], item_display(item, value))
+            for item, value in found.items().items()
+        ],
     }
     return render(request, "registration/institution.html", context)

@@ -266,5 +266,7 @@ def test_the_institution_page_shows_history_certificates_and_applications(client
     content = response.content.decode()
     certificate = world.institution.certificates.get(status="valid")
     assert f"/registration/certificates/{certificate.pk}/pdf/?copy=original" in content
+    assert f'href="/supervision/institutions/{world.institution.pk}/"' in content
+    assert "Full budget allocation" in content or "全额" in content
     outsider = make_user("bj_reg", world.nodes["other"], role="registrar")
     assert page(client, outsider, url).status_code == 404

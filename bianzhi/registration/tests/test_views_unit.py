@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bianzhi.audit.models import AuditEvent
-from bianzhi.registration.models import Application, ApplicationState
+from bianzhi.registration.models import Application, ApplicationState, FundingSource
 from bianzhi.registration.testing import make_institution
 from bianzhi.testing import establish, make_user
 
@@ -118,6 +118,9 @@ def test_the_page_lists_the_problems_beside_the_fields_and_rechecks_on_save(clie
         "开办资金应为大于0的金额（万元，两位小数） (starting capital must be > 0)"
     ]
     assert rows["event_date"] and rows["new_name"] == []
+    current = {row["field"].name: row.get("current") for row in response.context["form_rows"]}
+    assert current["new_capital"] == "100.00" and current["new_legal_rep"] == "王明"
+    assert current["new_funding_source"] == str(FundingSource.FULL.label)
     saved = client.post(
         url, {"change_capital": "on", "new_capital": "110", "event_date": "2026-09-15"}
     )
