@@ -28,11 +28,14 @@ NOTICE_BODY_KEYS = (
     *REGISTERED_ITEMS,
     "credit_code",
     "registrar",
+    "certificate",
     "certificate_number",
+    "void_certificate",
     "replaced_by",
     "effective_date",
     "registered_on",
     "ended_on",
+    "cancelled_on",
     "changes",
 )
 
@@ -145,7 +148,10 @@ def item_rows(items: dict) -> list[tuple[str, str]]:
 
 
 NOTICE_LABELS = {
+    "certificate": _("certificate number"),
     "certificate_number": _("certificate number"),
+    "void_certificate": _("void certificate (作废证书)"),
+    "cancelled_on": _("cancelled on"),
     "replaced_by": _("replaced by certificate"),
     "effective_date": _("effective on"),
     "registered_on": _("registered on"),

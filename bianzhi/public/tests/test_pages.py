@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bianzhi.registration import services
+
 pytestmark = pytest.mark.django_db
 
 
@@ -217,3 +219,26 @@ def test_verify_says_when_the_validity_has_ended(client, world):
     assert f'data-expired="{int(ended)}"' in html
     assert ("verdict-expired" in html) == ended
     assert certificate.valid_to.isoformat() in html
+
+
+def test_a_change_notice_shows_the_changed_items_and_the_certificates(client, world):
+    notice = services.notice_publish(
+        actor=None,
+        institution=world.school,
+        kind="change",
+        title="苏州市吴中区实验小学变更登记公告",
+        body={
+            **services.public_items(world.school),
+            "certificate": world.certificate.number,
+            "void_certificate": world.first_certificate.number,
+            "changes": {"legal_rep": {"before": "张旧", "after": "王明"}, "remarks": "x"},
+            "applicant": "secret-applicant",
+        },
+    )
+    html = client.get(reverse("public:notice", args=[notice.pk])).content.decode()
+    assert "张旧 → 王明" in html
+    assert world.certificate.number in html and world.first_certificate.number in html
+    assert "secret-applicant" not in html
+    body = client.get(f"/api/v1/notices/{notice.pk}").json()["body"]
+    assert body["changes"] == {"legal_rep": {"before": "张旧", "after": "王明"}}
+    assert {"certificate", "void_certificate"} <= set(body) and "applicant" not in body
