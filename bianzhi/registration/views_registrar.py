@@ -145,7 +145,8 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     user = request.user
     bound = request.POST if request.method == "POST" else None
-    subject_form = SubjectForm(bound, user=user, kind=kind)
+    chosen = request.GET if bound is None and request.GET.get("subject") else bound
+    subject_form = SubjectForm(chosen, user=user, kind=kind)  # chosen from the register
     subject = subject_form.cleaned_data["subject"] if subject_form.is_valid() else None
     form = content_form(kind, bound, institution=subject if kind != K.ESTABLISH else None)
     if bound is not None and subject_form.is_valid() and form.is_valid():
@@ -175,6 +176,7 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
         "form": form,
         "form_rows": views_common.form_rows(form, {}),
         "subject_form": subject_form,
+        "kinds": K.choices,
     }
     return render(request, "registration/new.html", context, status=400 if bound else 200)
 
@@ -272,6 +274,7 @@ def institution(request: HttpRequest, institution_id: int) -> HttpResponse:
         "supervision": _supervision_link(found)
         if user.has_perm("supervision.view_inspection")
         else None,
+        "file_kinds": [(k.value, k.label) for k in (K.CHANGE, K.CANCEL, K.REPLACE)],
         "items": [
             (rules.ITEM_LABELS[item], item_display(item, value))
             for item, value in found.items().items()

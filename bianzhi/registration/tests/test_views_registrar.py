@@ -197,6 +197,15 @@ def test_a_registrar_files_a_change_for_an_institution_in_scope(client, world):
     assert edit.context["editable"] is True and offered(edit) == ["submit", "withdraw"]
 
 
+def test_filing_from_the_register_shows_the_current_items(client, world):
+    code = world.institution.credit_code
+    response = page(client, world.reg, f"/registration/applications/new/change/?subject={code}")
+    assert response.status_code == 200
+    assert response.context["subject_form"]["subject"].value() == code
+    current = {row["field"].name: row.get("current") for row in response.context["form_rows"]}
+    assert current["new_legal_rep"] == "王明"
+
+
 def test_filing_refuses_a_body_out_of_scope_naming_the_field(client, world):
     elsewhere = make_institution("北京市档案馆", registrar=world.nodes["other"], region="110000")
     client.force_login(world.reg)
@@ -268,5 +277,9 @@ def test_the_institution_page_shows_history_certificates_and_applications(client
     assert f"/registration/certificates/{certificate.pk}/pdf/?copy=original" in content
     assert f'href="/supervision/institutions/{world.institution.pk}/"' in content
     assert "Full budget allocation" in content or "全额" in content
+    file_change = (
+        f'href="/registration/applications/new/change/?subject={world.institution.credit_code}"'
+    )
+    assert file_change in content
     outsider = make_user("bj_reg", world.nodes["other"], role="registrar")
     assert page(client, outsider, url).status_code == 404
