@@ -3,7 +3,7 @@ between predecessors and successors, and 三定 provisions."""
 
 from django.db import models
 from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
 from bianzhi.core.classification import Classification
@@ -82,6 +82,9 @@ class Org(OrgFields, GlobalModel):
             models.Index(fields=["name", "id"], name="org_name_id_idx"),
             models.Index(fields=["category"], name="org_category_idx"),
             models.Index(fields=["status"], name="org_status_idx"),
+            # The GB 11714 organisation code (positions 9–17) is unique nationwide, whatever
+            # the region: the credit code allocator looks it up.
+            models.Index(Substr("credit_code", 9, 9), name="org_organisation_code_idx"),
         ]
         constraints = [
             models.CheckConstraint(

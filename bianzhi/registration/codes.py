@@ -7,6 +7,7 @@ code is taken, and every code ever assigned is kept in `IssuedCode` (unique), so
 never assigned twice, even after the institution is cancelled."""
 
 from django.db import transaction
+from django.db.models.functions import Substr
 
 from bianzhi.core.errors import Conflict, InvalidInput
 from bianzhi.core.identifiers import USCC_ALPHABET, make_credit_code
@@ -68,9 +69,10 @@ def credit_code_allocate(*, registrar: Node, region_code: str, application=None)
             body = org_code_body(block.prefix, block.next_value)
             block.next_value += 1
             code = make_credit_code(AUTHORITY, CATEGORY, region_code, body)
-            used = (
-                IssuedCode.objects.filter(org_code=code[8:17]).exists()
-                or Org.objects.filter(credit_code=code).exists()
+            used = IssuedCode.objects.filter(org_code=code[8:17]).exists() or (
+                Org.objects.annotate(org_code=Substr("credit_code", 9, 9))
+                .filter(org_code=code[8:17])
+                .exists()
             )
             if not used:
                 block.save(update_fields=["next_value"])

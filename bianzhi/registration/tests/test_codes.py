@@ -151,12 +151,6 @@ def test_an_organisation_code_issued_before_is_skipped(nodes):
     assert allocate(nodes["county"])[8:16] == "E0000002"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="codes.credit_code_allocate compares a body's whole credit code, so an organisation "
-    "code (positions 9-17, unique nationally) held by a body registered in another region is "
-    "assigned again; it should compare positions 9-17 of Org.credit_code",
-)
 @pytest.mark.django_db
 def test_an_organisation_code_held_by_a_body_in_another_region_is_skipped(nodes):
     body_holding(make_credit_code("1", "2", "320505", "F0000001"), "苏州市虎丘区档案馆", "320505")
