@@ -158,13 +158,14 @@ def _account_state(user: User) -> dict:
 
 @transaction.atomic
 def unit_account_create(
-    *, actor, institution: Institution, username: str, full_name: str, email: str = "", phone=""
+    *, actor, institution: Institution, username: str, full_name: str, email: str = ""
 ) -> tuple[User, str]:
     """Create an institution's account with a one-time password to change at first login; the
     password is returned once and only its hash is kept. Registrars of the institution only."""
     _check_registrar(actor, institution)
     _check_registered(institution)
-    contact = _clean_contact(full_name=full_name, email=email, phone=phone, phone_required=False)
+    # No phone here: an account has no column for one, and the journal is no place to keep it.
+    contact = _clean_contact(full_name=full_name, email=email, phone="", phone_required=False)
     username = _clean_username(username)
     raw = initial_password()
     user = _make_account(
@@ -179,7 +180,7 @@ def unit_account_create(
         obj=user,
         action="accounts.account.created",
         actor=actor,
-        after={**_account_state(user), "institution": institution.credit_code, "phone": phone},
+        after={**_account_state(user), "institution": institution.credit_code},
     )
     return user, raw
 

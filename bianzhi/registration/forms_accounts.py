@@ -34,7 +34,6 @@ class UnitAccountForm(ServiceForm):
     )
     full_name = forms.CharField(label=_("Account holder's name (姓名)"), max_length=60)
     email = forms.EmailField(label=_("E-mail (电子邮箱)"), required=False)
-    phone = forms.CharField(label=_("Phone (联系电话)"), max_length=30, required=False)
 
 
 class RejectForm(ServiceForm):

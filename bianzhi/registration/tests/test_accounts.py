@@ -81,7 +81,6 @@ def test_the_registrar_creates_an_account_bound_to_the_institution_with_the_unit
         username="wzlib1",
         full_name="赵小梅",
         email="zhao@example.cn",
-        phone="13800000000",
     )
     user.refresh_from_db()
     assert (user.org_id, user.node_id) == (world.library.org_id, world.library.registrar_id)
@@ -93,12 +92,13 @@ def test_the_registrar_creates_an_account_bound_to_the_institution_with_the_unit
     entry = entries_for(user).get()
     assert (entry.action, entry.actor_id) == ("accounts.account.created", world.registrar.pk)
     assert entry.after["institution"] == world.library.credit_code
+    assert "phone" not in entry.after
 
 
 def test_the_page_shows_the_password_once_and_the_holder_must_change_it(client, world):
     client.force_login(world.registrar)
     url = f"/registration/accounts/institutions/{world.library.pk}/new/"
-    response = client.post(url, {"username": "wzlib1", "full_name": "赵小梅", "phone": ""})
+    response = client.post(url, {"username": "wzlib1", "full_name": "赵小梅"})
     assert response.status_code == 200
     raw = response.context["password"]
     assert raw in response.content.decode()
@@ -107,15 +107,15 @@ def test_the_page_shows_the_password_once_and_the_holder_must_change_it(client, 
     assert client.get("/").url.startswith("/accounts/password/")
 
 
-def test_a_taken_username_or_bad_phone_is_refused_on_its_field_keeping_the_values(client, world):
+def test_a_taken_username_or_bad_email_is_refused_on_its_field_keeping_the_values(client, world):
     client.force_login(world.registrar)
     url = f"/registration/accounts/institutions/{world.library.pk}/new/"
     response = client.post(url, {"username": "reg", "full_name": "赵小梅"})
     assert response.status_code == 400
     assert "is taken" in " ".join(response.context["form"].errors["username"])
     assert "赵小梅" in response.content.decode()
-    response = client.post(url, {"username": "wzlib1", "full_name": "赵小梅", "phone": "call me"})
-    assert list(response.context["form"].errors) == ["phone"]
+    response = client.post(url, {"username": "wzlib1", "full_name": "赵小梅", "email": "not-mail"})
+    assert list(response.context["form"].errors) == ["email"]
     assert not User.objects.filter(username="wzlib1").exists()
 
 
