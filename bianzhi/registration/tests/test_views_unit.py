@@ -213,3 +213,22 @@ def test_nothing_of_another_institution_and_nothing_for_other_roles(client, worl
     assert page(client, clerk, "/unit/").status_code == 403
     assert page(client, clerk, base).status_code == 403
     assert Application.objects.get(pk=app.pk).state == S.DRAFT
+
+
+def test_the_application_page_reads_in_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries
+):
+    from bianzhi.registration.applications import attachment_add
+
+    app = draft_change(world)
+    client.force_login(world.unit)
+    url = f"/unit/applications/{app.pk}/"
+    client.get(url)
+    # the same count however many files: materials, checks and trail are one query each
+    with django_assert_num_queries(10):
+        client.get(url)
+    for n in range(3):
+        attachment_add(actor=world.unit, application=app, kind="legal_rep", upload=pdf(f"{n}.pdf"))
+    with django_assert_num_queries(10):
+        materials = {m["kind"]: m["files"] for m in client.get(url).context["materials"]}
+    assert len(materials["legal_rep"]) == 4
