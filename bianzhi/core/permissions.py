@@ -65,3 +65,50 @@ def api_requires(permission: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def holds_any(request, permissions: tuple[str, ...]) -> bool:
+    """Whether the user holds one of the permissions; a refusal is audited (`access.denied`)."""
+    if any(request.user.has_perm(p) for p in permissions):
+        return True
+    _audit_denied(request, " | ".join(permissions))
+    return False
+
+
+def requires_any(*permissions: str) -> Callable:
+    """Signed in (LOGIN, as declared to the URL walk) and holding one of `permissions`, for
+    pages that staff and bodies' own accounts share; others get 403 and an audit row. Which
+    objects each sees is the page's scoped query."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not holds_any(request, permissions):
+                raise PermissionDenied(" | ".join(permissions))
+            return view(request, *args, **kwargs)
+
+        wrapped = requires(LOGIN)(checked)
+        wrapped.any_permission = permissions  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def api_requires_any(*permissions: str) -> Callable:
+    """The API twin of `requires_any`: `api_requires(LOGIN)` plus one of `permissions`."""
+
+    def decorator(func: Callable) -> Callable:
+        @wraps(func)
+        def checked(request, *args, **kwargs):
+            from ninja.errors import HttpError
+
+            if not holds_any(request, permissions):
+                needed = " | ".join(permissions)
+                raise HttpError(403, f"缺少权限 {needed} / permission {needed} required")
+            return func(request, *args, **kwargs)
+
+        wrapped = api_requires(LOGIN)(checked)
+        wrapped.any_permission = permissions  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

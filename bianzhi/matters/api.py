@@ -9,7 +9,6 @@ transition or execution that cannot apply, 400 bad input)."""
 
 import dataclasses
 from collections.abc import Callable
-from functools import wraps
 
 from django.db import transaction
 from django.http import Http404
@@ -20,7 +19,7 @@ from ninja.errors import HttpError
 from bianzhi.core.audit import record_access
 from bianzhi.core.classification import AboveClearance, check_clearance
 from bianzhi.core.errors import DomainError, InvalidInput
-from bianzhi.core.permissions import LOGIN, api_requires
+from bianzhi.core.permissions import api_requires_any
 from bianzhi.core.scope import scope_queryset
 from bianzhi.orgs.models import Org
 
@@ -36,7 +35,7 @@ from .schemas import (
     MatterPage,
     TransitionIn,
 )
-from .views import DRAFTERS, READERS, holds_any, matter_page
+from .views import DRAFTERS, READERS, matter_page
 from .views_detail import EVENT_LABELS, PREVIEWED, file_response
 from .workflow import ACTIONS
 
@@ -45,20 +44,7 @@ router = Router(tags=["matters"])
 
 def api_matters(*permissions: str) -> Callable:
     """`api_requires(LOGIN)` plus one of `permissions`, refused (403, audited) otherwise."""
-
-    def decorator(func: Callable) -> Callable:
-        @wraps(func)
-        def checked(request, *args, **kwargs):
-            if not holds_any(request, permissions):
-                needed = " | ".join(permissions)
-                raise HttpError(403, f"缺少权限 {needed} / permission {needed} required")
-            return func(request, *args, **kwargs)
-
-        wrapped = api_requires(LOGIN)(checked)
-        wrapped.any_permission = permissions  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
+    return api_requires_any(*permissions)
 
 
 # --- answers -----------------------------------------------------------------------------

@@ -3,7 +3,6 @@ accounts: the inbox (待办), the list, drafting a new matter, the filings (备�
 notifications. The page of one matter is in views_detail."""
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from bianzhi.core.errors import DomainError
-from bianzhi.core.permissions import LOGIN, requires
+from bianzhi.core.permissions import holds_any, requires, requires_any
 
 from . import queries, routes, services
 from .forms import MatterCreateForm, RouteForm
@@ -28,41 +27,10 @@ READERS = ("matters.view_matter", "matters.apply_matter")
 DRAFTERS = ("matters.handle_matter", "matters.apply_matter")
 
 
-def holds_any(request: HttpRequest, permissions: tuple[str, ...]) -> bool:
-    """Whether the user holds one of the permissions; a refusal is audited (`access.denied`)
-    as core.permissions audits a missing permission."""
-    if any(request.user.has_perm(p) for p in permissions):
-        return True
-    from bianzhi.audit.services import audit_record
-
-    audit_record(
-        "access.denied",
-        request=request,
-        result="refused",
-        reason=" | ".join(permissions),
-        entity="route",
-    )
-    return False
-
-
 def matters_page(*permissions: str) -> Callable:
-    """Signed in (LOGIN, as declared to the URL walk) and holding one of `permissions`: staff
-    and bodies' own accounts share these pages. Anybody else is refused as a missing
-    permission is (403 and an `access.denied` audit row); which matters a user sees is
-    `queries.visible_matters`, deny by default."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not holds_any(request, permissions):
-                raise PermissionDenied(" | ".join(permissions))
-            return view(request, *args, **kwargs)
-
-        wrapped = requires(LOGIN)(checked)
-        wrapped.any_permission = permissions  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
+    """Signed in and holding one of `permissions`: staff and bodies' own accounts share these
+    pages; which matters a user sees is `queries.visible_matters`, deny by default."""
+    return requires_any(*permissions)
 
 
 def rows_with_flags(matters: list[Matter]) -> list[tuple[Matter, queries.Deadline]]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from bianzhi.core.errors import DomainError
-from bianzhi.core.permissions import LOGIN, api_requires
+from bianzhi.core.permissions import api_requires_any
 from bianzhi.core.scope import audit_out_of_scope, scope_queryset
 from bianzhi.orgs.models import Org
 
@@ -30,6 +30,9 @@ from .schemas import (
     TransitionIn,
 )
 from .workflow import ACTIONS
+
+# Registrars read applications in their region; an institution's own account its own.
+READERS = ("registration.view_application", "registration.apply_application")
 
 router = Router(tags=["registration"])
 
@@ -144,7 +147,7 @@ def _subject(user, data: ApplicationIn) -> dict:
 
 
 @router.get("", response=ApplicationPage, summary="Registration applications 登记申请")
-@api_requires(LOGIN)
+@api_requires_any(*READERS)
 def application_list(
     request,
     filters: Query[ApplicationFilterIn],
@@ -165,7 +168,7 @@ def application_list(
 
 
 @router.post("", response={201: ApplicationDetailOut}, summary="Draft an application")
-@api_requires(LOGIN)
+@api_requires_any(*READERS)
 def application_create(request, data: ApplicationIn):
     user = request.user
     app = applications.application_create(
@@ -180,13 +183,13 @@ def application_create(request, data: ApplicationIn):
 
 
 @router.get("/{int:application_id}", response=ApplicationDetailOut, summary="One application")
-@api_requires(LOGIN)
+@api_requires_any(*READERS)
 def application_detail(request, application_id: int):
     return _detail(request, _application(request.user, application_id))
 
 
 @router.put("/{int:application_id}", response=ApplicationDetailOut, summary="Update a draft")
-@api_requires(LOGIN)
+@api_requires_any(*READERS)
 def application_update(request, application_id: int, data: ApplicationUpdateIn):
     user = request.user
     app = _application(user, application_id)
@@ -201,7 +204,7 @@ def application_update(request, application_id: int, data: ApplicationUpdateIn):
 
 
 @router.get("/{int:application_id}/transitions", response=list[EventOut], summary="The trail")
-@api_requires(LOGIN)
+@api_requires_any(*READERS)
 def application_trail(request, application_id: int):
     return _trail(_application(request.user, application_id))
 
@@ -209,7 +212,7 @@ def application_trail(request, application_id: int):
 @router.post(
     "/{int:application_id}/transitions", response=ApplicationDetailOut, summary="Take a step"
 )
-@api_requires(LOGIN)
+@api_requires_any(*READERS)
 def application_transition(request, application_id: int, data: TransitionIn):
     """Take one step of the workflow (see the application's `allowed_actions`)."""
     user = request.user

@@ -12,7 +12,7 @@ from django.utils import timezone
 from bianzhi.core.calendar import add_working_days
 from bianzhi.core.documents import document_register
 from bianzhi.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition
-from bianzhi.core.files import check_upload
+from bianzhi.core.files import check_upload, file_sha256
 from bianzhi.core.journal import journal_record
 from bianzhi.core.numbering import document_number_take
 from bianzhi.core.scope import region_in_scope
@@ -254,7 +254,8 @@ def attachment_add(
     _check_editable(actor, app)
     if kind not in rules.MATERIALS:
         raise InvalidInput("材料类型无效", "unknown kind of material", field="kind")
-    sha256 = check_upload(upload, MAX_ATTACHMENT_BYTES, field="file")
+    check_upload(upload, MAX_ATTACHMENT_BYTES, field="file")
+    sha256 = file_sha256(upload)
     attachment = ApplicationAttachment.objects.create(
         application=app,
         kind=kind,

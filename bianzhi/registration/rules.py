@@ -58,7 +58,7 @@ def required_materials(application: Application) -> list[str]:
         return ["application_form", "approval", "address_proof", "capital_proof", "legal_rep"]
     if kind == ApplicationKind.CHANGE:
         changes = application.data.get("changes") or {}
-        extra = [CHANGE_MATERIALS[item] for item in REGISTERED_ITEMS if item in changes]
+        extra = [CHANGE_MATERIALS.get(item) for item in REGISTERED_ITEMS if item in changes]
         return ["application_form", "change_decision", *[m for m in extra if m]]
     if kind == ApplicationKind.CANCEL:
         return ["application_form", "cancel_decision", "liquidation_report"]
@@ -135,7 +135,12 @@ def _check_change(app: Application, today: datetime.date) -> list[dict]:
     if not changes:
         errors.append(_error("changes", "至少变更一项登记事项", "change at least one item"))
     current = app.institution.items() if app.institution_id else {}
-    for field, value in changes.items():
+    # In the order of the items, not of the stored keys (jsonb reorders them).
+    ordered = [f for f in REGISTERED_ITEMS if f in changes] + sorted(
+        set(changes) - set(REGISTERED_ITEMS)
+    )
+    for field in ordered:
+        value = changes[field]
         if field not in REGISTERED_ITEMS:
             errors.append(_error(f"changes.{field}", "不是登记事项", "not a registered item"))
         elif error := check_item(field, value, "changes."):

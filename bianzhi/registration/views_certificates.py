@@ -95,6 +95,10 @@ def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
     return response
 
 
+# Signed in plus one of these (checked in `_certificate_for`), as the URL walk reads it.
+certificate_pdf.any_permission = (VIEW, UNIT)  # type: ignore[attr-defined]
+
+
 # --- code blocks ------------------------------------------------------------------------------
 
 

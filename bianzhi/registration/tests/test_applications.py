@@ -462,12 +462,6 @@ def test_establishment_of_a_body_the_registry_already_holds(world):
     assert Org.objects.filter(name=ESTABLISH_ITEMS["name"]).count() == 1
 
 
-@pytest.mark.xfail(
-    raises=KeyError,
-    strict=True,
-    reason="rules.required_materials indexes CHANGE_MATERIALS for items without a material "
-    "(name, purpose, funding_source, sponsor); it should use CHANGE_MATERIALS.get(item)",
-)
 def test_a_change_of_name_renames_the_body_from_the_approval_date(world):
     app = to_state(world, draft_change(world, {"name": "苏州市吴中区档案史志馆"}), S.APPROVED)
     org = Org.objects.get(pk=world.institution.org_id)
@@ -557,3 +551,31 @@ def test_a_lost_certificate_is_replaced_with_a_new_number(world):
     assert numbers == [CertificateStatus.REPLACED, CertificateStatus.VALID]
     assert app.decision.title == "关于准予苏州市吴中区档案馆补（换）发证书登记的决定"
     assert Notice.objects.get(application=app).kind == "replace"
+
+
+def test_a_material_is_kept_with_the_sha256_of_its_content(world):
+    import hashlib
+
+    app = application_create(
+        actor=world.unit,
+        kind="change",
+        institution=world.institution,
+        data={"changes": {"legal_rep": "李四"}},
+        event_date=DECIDED,
+    )
+    attachment = attachment_add(
+        actor=world.unit, application=app, kind="application_form", upload=pdf()
+    )
+    assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+
+
+def test_problems_of_a_change_come_in_the_order_of_the_registered_items(world):
+    app = application_create(
+        actor=world.unit,
+        kind="change",
+        institution=world.institution,
+        data={"changes": {"sponsor": "", "address": ""}},
+        event_date=DECIDED,
+    )
+    fields = [p["field"] for p in rules.check_application(app, DAY)]
+    assert fields[:2] == ["changes.address", "changes.sponsor"]
