@@ -47,6 +47,21 @@ PARAMS = {
     "seq": lambda w, route, role: (w["auditor_event"] if role == "secadmin" else w["event"]).pk,
     "matter_id": lambda w, route, role: w["matter"].pk,
     "attachment_id": lambda w, route, role: w["attachment"].pk,
+    # Public institution registration (registration, annual reports, supervision, portal).
+    "application_id": lambda w, route, role: w["reg"]["application"].pk,
+    "file_id": lambda w, route, role: w["reg"]["file"].pk,
+    "kind": lambda w, route, role: "change",
+    "institution_id": lambda w, route, role: w["reg"]["institution"].pk,
+    "certificate_id": lambda w, route, role: w["reg"]["certificate"].pk,
+    "credit_code": lambda w, route, role: w["reg"]["institution"].credit_code,
+    "notice_id": lambda w, route, role: w["reg"]["notice"].pk,
+    "request_id": lambda w, route, role: w["reg"]["request"].pk,
+    "account_id": lambda w, route, role: w["account"].pk,
+    "report_id": lambda w, route, role: w["reg"]["report"].pk,
+    "year": lambda w, route, role: w["reg"]["report"].year,
+    "draw_id": lambda w, route, role: w["reg"]["draw"].pk,
+    "inspection_id": lambda w, route, role: w["reg"]["inspection"].pk,
+    "penalty_id": lambda w, route, role: w["reg"]["penalty"].pk,
 }
 # Routes that need a query parameter to name their object: route → (query name, PARAMS name).
 QUERY = {
@@ -56,6 +71,8 @@ QUERY = {
 # Parameters naming an object of a region: outsiders get 404.
 SCOPED = {"org_id", "person_id", "assignment_id", "reservation_id", "alias_id", "job_id"}
 SCOPED |= {"matter_id", "attachment_id"}
+SCOPED |= {"application_id", "file_id", "institution_id", "certificate_id", "report_id"}
+SCOPED |= {"draw_id", "inspection_id", "penalty_id"}
 
 
 def perms_of(role: str) -> set[str]:
@@ -119,6 +136,7 @@ def world(users, auditor):
     )
     matter, attachment = _matter_world(users, org)
     return {
+        "reg": _registration_world(users),
         "matter": matter,
         "attachment": attachment,
         "org": org,
@@ -159,6 +177,83 @@ def _matter_world(users, org):
         matters.matter_act(actor=actor, matter=matter, action=action)
     upload = SimpleUploadedFile("材料.pdf", b"%PDF-1.4\n%%EOF\n")
     return matter, matters.attachment_add(actor=clerk, matter=matter, upload=upload)
+
+
+def _registration_world(users):
+    """A registered institution of the county with a change application and its material, a
+    certificate, a notice, an annual report, an account request, a draw and a warning."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bianzhi.annualreports import services as annualreports
+    from bianzhi.registration import accounts, applications
+    from bianzhi.registration.services import notice_publish, public_items
+    from bianzhi.registration.testing import make_institution
+    from bianzhi.supervision import services as supervision
+
+    node = users["county"].node
+    registrar = make_user("wz_registrar", node, role="registrar")
+    leader = make_user("wz_reg_leader", node, role="leader")
+    institution = make_institution("吴中区实验幼儿园", registrar=node)
+    application = applications.application_create(
+        actor=registrar,
+        kind="change",
+        institution=institution,
+        data={"changes": {"legal_rep": "李四"}},
+        event_date=D(2026, 1, 5),
+    )
+    upload = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4\n%%EOF\n")
+    file = applications.attachment_add(
+        actor=registrar, application=application, kind="application_form", upload=upload
+    )
+    unit = make_user("wz_unit", node, role="unit")
+    unit.org = institution.org
+    unit.save()
+    report = annualreports.report_save(
+        actor=unit, institution=institution, year=2024, content={}, today=D(2025, 1, 2)
+    )
+    request = accounts.account_request_submit(
+        credit_code=institution.credit_code,
+        name=institution.name,
+        legal_rep=institution.legal_rep,
+        applicant_name="赵小梅",
+        phone="0512-65001234",
+        email="zhao@example.cn",
+        username="wz_kindergarten",
+        password="Qz7#mW2p-Lantern-91",
+    )
+    draw = supervision.draw_create(
+        actor=registrar,
+        title="2026年度抽查",
+        year=2026,
+        institution_count=1,
+        inspectors_per_institution=1,
+    )
+    penalty = supervision.penalty_impose(
+        actor=leader,
+        institution=institution,
+        kind="warning",
+        reason="未按时报送年度报告",
+        decided_on=D(2025, 3, 1),
+    )
+    notice = notice_publish(
+        actor=None,
+        institution=institution,
+        kind="establish",
+        title="设立登记公告",
+        body=public_items(institution),
+    )
+    return {
+        "institution": institution,
+        "application": application,
+        "file": file,
+        "certificate": institution.certificates.get(),
+        "notice": notice,
+        "report": report,
+        "request": request,
+        "draw": draw,
+        "inspection": draw.inspections.get(),
+        "penalty": penalty,
+    }
 
 
 @pytest.fixture
@@ -248,6 +343,11 @@ def test_every_api_route_gives_each_role_exactly_its_rights(client, world, peopl
     for route, operations in api_routes().items():
         url, scoped = fill(route, world, role)
         gets = [op for op in operations if "GET" in op.methods]
+        if gets and gets[0].view_func.required_permission == PUBLIC:
+            got = client.get(url).status_code  # the public registration API: open to all
+            if got != 200:
+                wrong.append((url, "200", str(got)))
+            continue
         if not gets:
             got = client.get(url).status_code
             if got != 405:

@@ -8,6 +8,7 @@ from ninja.operation import PathView
 from bianzhi.core.permissions import LOGIN, PUBLIC
 
 PUBLIC_URLS = {"healthz", "set_language", "login", "logout", "login_otp"}
+PUBLIC_URLS |= {"account_signup", "account_signup_sent"}  # an institution asks for an account
 # The public registration service (公示): every page under /portal/ is open on purpose, and so
 # are these API routes; nothing else is.
 PUBLIC_PREFIX = "portal/"
