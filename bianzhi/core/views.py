@@ -28,6 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """The registry's overview; the three administrators, who see no business data, and a
     body's own account go straight to their own workspace."""
     if not request.user.has_perm("orgs.view_org"):
+        org = request.user.org
+        if org is not None and org.category == "institution":
+            return redirect("unit:home")  # a public institution's own account: its registration
         for permission, target in ADMIN_HOMES:
             if request.user.has_perm(permission):
                 return redirect(target)
