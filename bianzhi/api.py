@@ -23,6 +23,9 @@ SCOPE_AREAS = {
     "matters": "matters",
     "registrations": "registration",
     "annual-reports": "registration",
+    # The public registration service needs no token at all; listed for completeness.
+    "institutions": "public",
+    "notices": "public",
 }
 
 

@@ -64,7 +64,7 @@ def load_demo_registrations(seed: int = 1) -> int:
     node: Node = registrar.node
     if not CodeBlock.objects.filter(registrar=node).exists():
         code_block_add(actor=None, registrar=node, prefix="MB", first=1, last=999999)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # demo data, not security
     bodies = list(
         Org.objects.filter(
             region_code=node.region_code, category="institution", status="active"
@@ -109,7 +109,7 @@ def load_demo_registrations(seed: int = 1) -> int:
         inst,
         "change",
         ["application_form", "change_decision", "legal_rep"],
-        institution=first.registration,
+        institution=Institution.objects.get(org=first),
         data={"changes": {"legal_rep": "周立新"}},
         event_date=today - datetime.timedelta(days=3),
     )
