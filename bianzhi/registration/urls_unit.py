@@ -3,26 +3,11 @@
 from django.urls import path
 
 from . import views_unit as views
+from .views_common import application_urls
 
 app_name = "unit"
 urlpatterns = [
     path("", views.home, name="home"),
     path("applications/new/<str:kind>/", views.new, name="new"),
-    path("applications/<int:application_id>/", views.application, name="application"),
-    path("applications/<int:application_id>/act/", views.application_act, name="application_act"),
-    path(
-        "applications/<int:application_id>/files/",
-        views.application_attach,
-        name="application_attach",
-    ),
-    path(
-        "applications/<int:application_id>/files/<int:file_id>/",
-        views.application_file,
-        name="application_file",
-    ),
-    path(
-        "applications/<int:application_id>/files/<int:file_id>/remove/",
-        views.application_file_remove,
-        name="application_file_remove",
-    ),
+    *application_urls(views.APPLY, views.NS),
 ]

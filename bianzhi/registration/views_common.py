@@ -333,3 +333,49 @@ def download(request: HttpRequest, app: Application, file_id: int) -> FileRespon
     return FileResponse(
         handle, as_attachment=True, filename=attachment.name, content_type=content_type
     )
+
+
+def application_urls(permission: str, ns: str) -> list:
+    """The URL patterns of one application as seen from a surface (the institution's own
+    `unit`, or the registrar's `registration`): the page (POST saves the content), the
+    actions, and the materials. Each surface differs only in the permission it declares;
+    `application_or_404` scopes the object for both."""
+    from django.urls import path
+    from django.views.decorators.http import require_POST
+
+    from bianzhi.core.permissions import requires
+
+    def application(request: HttpRequest, application_id: int) -> HttpResponse:
+        app = application_or_404(request.user, application_id)
+        if request.method == "POST":
+            return save(request, app, ns)
+        return page(request, app, ns)
+
+    def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
+        return act(request, application_or_404(request.user, application_id), ns)
+
+    def application_attach(request: HttpRequest, application_id: int) -> HttpResponse:
+        return attach(request, application_or_404(request.user, application_id), ns)
+
+    def application_file(request: HttpRequest, application_id: int, file_id: int):
+        return download(request, application_or_404(request.user, application_id), file_id)
+
+    def application_file_remove(request: HttpRequest, application_id: int, file_id: int):
+        return remove(request, application_or_404(request.user, application_id), ns, file_id)
+
+    one = "applications/<int:application_id>/"
+    views = (
+        ("", application, False),
+        ("act/", application_act, True),
+        ("files/", application_attach, True),
+        ("files/<int:file_id>/", application_file, False),
+        ("files/<int:file_id>/remove/", application_file_remove, True),
+    )
+    return [
+        path(
+            one + suffix,
+            requires(permission)(require_POST(view) if post_only else view),
+            name=view.__name__,
+        )
+        for suffix, view, post_only in views
+    ]

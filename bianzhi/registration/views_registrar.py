@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from bianzhi.core.errors import DomainError
 from bianzhi.core.permissions import requires
@@ -179,42 +178,6 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
         "kinds": K.choices,
     }
     return render(request, "registration/new.html", context, status=400 if bound else 200)
-
-
-@requires(VIEW)
-def application(request: HttpRequest, application_id: int) -> HttpResponse:
-    """GET: the application; POST: save its content (a draft filed on a body's behalf)."""
-    app = views_common.application_or_404(request.user, application_id)
-    if request.method == "POST":
-        return views_common.save(request, app, NS)
-    return views_common.page(request, app, NS)
-
-
-@requires(VIEW)
-@require_POST
-def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
-    app = views_common.application_or_404(request.user, application_id)
-    return views_common.act(request, app, NS)
-
-
-@requires(VIEW)
-@require_POST
-def application_attach(request: HttpRequest, application_id: int) -> HttpResponse:
-    app = views_common.application_or_404(request.user, application_id)
-    return views_common.attach(request, app, NS)
-
-
-@requires(VIEW)
-@require_POST
-def application_file_remove(request: HttpRequest, application_id: int, file_id: int):
-    app = views_common.application_or_404(request.user, application_id)
-    return views_common.remove(request, app, NS, file_id)
-
-
-@requires(VIEW)
-def application_file(request: HttpRequest, application_id: int, file_id: int):
-    app = views_common.application_or_404(request.user, application_id)
-    return views_common.download(request, app, file_id)
 
 
 # --- the register -------------------------------------------------------------------------
