@@ -87,6 +87,7 @@ def _detail(request, app: Application) -> dict:
         "move_date": app.move_date,
         "opinion": app.opinion,
         "decision_number": app.decision.number if app.decision_id else None,
+        "establishment_matter": app.matter.ref if app.matter_id else None,
         "required_materials": rules.required_materials(app),
         "attachments": [
             {

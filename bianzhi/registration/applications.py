@@ -144,6 +144,18 @@ def _check_subject(actor, kind: str, institution, org) -> tuple:
     return registrar, region or registrar.region_code
 
 
+def establishing_matter(org: Org):
+    """The executed establishment matter whose decision set the body up, if one did: the
+    registration cites it as the establishment decision that came first."""
+    from bianzhi.matters.models import Matter
+    from bianzhi.orgs.models import OrgVersion
+
+    first = OrgVersion.objects.filter(org=org).order_by("valid_from", "id").first()
+    if first is None or first.document_id is None:
+        return None
+    return Matter.objects.filter(document_id=first.document_id).first()
+
+
 @transaction.atomic
 def application_create(
     *,
@@ -173,6 +185,7 @@ def application_create(
         kind=kind,
         institution=institution,
         org=org,
+        matter=establishing_matter(org) if org is not None else None,
         registrar=registrar,
         region_code=region,
         applicant=actor,

@@ -108,6 +108,9 @@ class ApplicationDetailOut(ApplicationOut):
     move_date: datetime.date | None
     opinion: str
     decision_number: str | None
+    establishment_matter: str | None = Field(
+        None, description="number of the executed establishment matter that set the body up"
+    )
     required_materials: list[str]
     attachments: list[AttachmentOut]
     problems: list[ProblemOut]

@@ -579,3 +579,36 @@ def test_problems_of_a_change_come_in_the_order_of_the_registered_items(world):
     )
     fields = [p["field"] for p in rules.check_application(app, DAY)]
     assert fields[:2] == ["changes.address", "changes.sponsor"]
+
+
+def test_an_establishment_cites_the_executed_matter_that_set_the_body_up(world):
+    from bianzhi.core.documents import document_register
+    from bianzhi.matters.models import Matter
+    from bianzhi.orgs import services as orgs
+    from bianzhi.orgs.validation import OrgSpec
+
+    decision = document_register(
+        actor=None,
+        issuer="吴中区委编办",
+        number="吴编〔2026〕7号",
+        issued_on=D(2026, 3, 2),
+        title="关于设立苏州市吴中区青少年活动中心的批复",
+    )
+    spec = OrgSpec(name=ESTABLISH_ITEMS["name"], category="institution", region_code="320506")
+    body = orgs.org_establish(
+        actor=None, spec=spec, document=decision, effective_date=D(2026, 3, 2)
+    )
+    matter = Matter.objects.create(
+        ref="WZ2026-0007",
+        matter_type="establish",
+        title="关于设立青少年活动中心的请示",
+        applicant=world.institution.org,
+        region_code="320506",
+        node=world.county,
+        state="executed",
+        document=decision,
+    )
+    cited = application_create(actor=world.reg, kind="establish", org=body)
+    assert cited.matter == matter
+    unrelated = establish("苏州市吴中区科技馆", category="institution")
+    assert application_create(actor=world.reg, kind="establish", org=unrelated).matter is None
