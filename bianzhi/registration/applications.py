@@ -21,6 +21,7 @@ from bianzhi.orgs.models import Org, OrgStatus
 from bianzhi.orgs.validation import INSTITUTION, OrgSpec
 
 from . import notify, numbers, rules, services
+from .codes import credit_code_allocate
 from .models import (
     REGISTERED_ITEMS,
     Application,
@@ -351,13 +352,17 @@ def _approve_establish(app: Application, actor, today: datetime.date) -> None:
     items = _items(app.data.get("items") or {})
     app.decision = _decision(app, actor, today, items["name"])
     org = app.org
-    if org is None:
+    if org is None:  # the registry's own service records the new body with its new code
+        code = credit_code_allocate(
+            registrar=app.registrar, region_code=app.region_code, application=app
+        )
         spec = OrgSpec(
             name=items["name"],
             category=INSTITUTION,
             region_code=app.region_code,
             pi_class=str(app.data.get("pi_class", "")),
             funding_form=items["funding_source"],
+            credit_code=code,
         )
         org = orgs.org_establish(
             actor=actor, spec=spec, document=app.decision, effective_date=today

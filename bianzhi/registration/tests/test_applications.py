@@ -440,6 +440,10 @@ def test_establishment_sets_up_the_body_and_registers_it_with_a_credit_code(worl
     )
     code = validate_credit_code(institution.credit_code)
     assert institution.credit_code[:2] == "12" and code
+    # the registry's own journal entry sets the body up with its code, citing the decision
+    entry = JournalEntry.objects.get(action="orgs.org.established", entity_id=org.pk)
+    assert entry.after["credit_code"] == institution.credit_code
+    assert entry.document_id == app.decision_id
     assert (institution.capital, institution.registered_on) == (Decimal("50.00"), DAY)
     certificate = Certificate.objects.get(institution=institution)
     assert certificate.status == CertificateStatus.VALID
