@@ -5,9 +5,9 @@ public pages."""
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
+from bianzhi.accounts.queries import users_holding
 from bianzhi.core.scope import region_in_scope, scope_queryset
 from bianzhi.registration.models import Institution, InstitutionStatus
 
@@ -104,18 +104,7 @@ def report_list(user, *, year: int | None = None, state: str = "") -> QuerySet[A
 
 def unit_accounts(institutions) -> dict[int, list]:
     """The active own accounts of each institution's body, by body id."""
-    app_label, codename = SUBMIT.split(".")
-    users = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            org_id__in=[i.org_id for i in institutions],
-            groups__permissions__codename=codename,
-            groups__permissions__content_type__app_label=app_label,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    users = users_holding(SUBMIT, org_id__in=[i.org_id for i in institutions]).order_by("pk")
     by_org: dict[int, list] = {}
     for user in users:
         by_org.setdefault(user.org_id, []).append(user)

@@ -3,12 +3,13 @@ issuing transaction (ADR 0010).
 
 The counter row stays locked until the issuing transaction ends, so issues of one node-year
 run one after another: a rolled-back issue gives its number back (no gap) and two issues
-never get the same number (no duplicate)."""
+never get the same number (no duplicate). A number the node already used on a document
+recorded by hand is passed over."""
 
 from django.db import IntegrityError, transaction
 
 from .errors import InvalidInput
-from .models import DocumentCounter, Node
+from .models import Document, DocumentCounter, Node
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
@@ -23,18 +24,20 @@ def node_doc_prefix(node: Node) -> str:
     return node.doc_prefix.strip() or f"{node.name}发"
 
 
-def _locked_counter(node: Node, year: int) -> DocumentCounter:
-    counter = DocumentCounter.objects.select_for_update().filter(node=node, year=year).first()
+def locked_counter(model, **lookup):
+    """The counter row of `model` matching `lookup`, created at 0 if missing, locked until the
+    caller's transaction ends. Two transactions may race to create the first row; the loser's
+    insert waits on the unique index, fails inside its savepoint, and then locks the winner's
+    row."""
+    counter = model.objects.select_for_update().filter(**lookup).first()
     if counter is not None:
         return counter
-    # First number of the year: two issuers may race to create the row; the loser's insert
-    # waits on the unique index, fails inside its savepoint, and then locks the winner's row.
     try:
         with transaction.atomic():
-            DocumentCounter.objects.create(node=node, year=year)
+            model.objects.create(**lookup)
     except IntegrityError:
         pass
-    return DocumentCounter.objects.select_for_update().get(node=node, year=year)
+    return model.objects.select_for_update().get(**lookup)
 
 
 def document_number_take(*, node: Node, year: int) -> tuple[int, str]:
@@ -52,7 +55,14 @@ def document_number_take(*, node: Node, year: int) -> tuple[int, str]:
             f"year must be a whole year between {FIRST_YEAR} and {LAST_YEAR}",
             field="year",
         )
-    counter = _locked_counter(node, year)
-    counter.last += 1
+    counter = locked_counter(DocumentCounter, node=node, year=year)
+    prefix = node_doc_prefix(node)
+    while True:
+        counter.last += 1
+        number = document_number_format(prefix, year, counter.last)
+        # A number the office already used on a document recorded by hand (a paper decision)
+        # is passed over, not reused: the sequence goes on past it.
+        if not Document.objects.filter(issuer=node.name, number=number).exists():
+            break
     counter.save(update_fields=["last"])
-    return counter.last, document_number_format(node_doc_prefix(node), year, counter.last)
+    return counter.last, number

@@ -79,10 +79,6 @@ def decision_issue(matter: Matter, *, actor, data: dict) -> Document:
     effective = _effective_date(data, today)
     node = matter.node
     _seq, number = document_number_take(node=node, year=today.year)
-    # A number the office already used on a document recorded by hand (a paper decision) is
-    # taken, not reused: the sequence goes on past it.
-    while Document.objects.filter(issuer=node.name, number=number).exists():
-        _seq, number = document_number_take(node=node, year=today.year)
     title = decision_title(matter.title)
     official = OfficialDocument(
         issuer=node.name,

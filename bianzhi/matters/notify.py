@@ -7,6 +7,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from bianzhi.accounts.queries import users_holding
 from bianzhi.core.classification import Classification
 
 from .models import Matter, MatterState, Notification
@@ -15,22 +16,13 @@ from .queries import STEP_PERMS
 S = MatterState
 
 
-def _holding(perm: str) -> Q:
-    app_label, codename = perm.split(".")
-    return Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    )
-
-
 def _office(node_id: int, perm: str) -> QuerySet:
-    users = get_user_model().objects.filter(is_active=True, node_id=node_id)
-    return users.filter(_holding(perm))
+    return users_holding(perm, node_id=node_id)
 
 
 def _applicants(matter: Matter) -> QuerySet:
     users = get_user_model().objects.filter(is_active=True)
-    body = users.filter(_holding("matters.apply_matter"), org_id=matter.applicant_id)
+    body = users_holding("matters.apply_matter", org_id=matter.applicant_id)
     return users.filter(Q(pk=matter.created_by_id) | Q(pk__in=body.values("pk")))
 
 

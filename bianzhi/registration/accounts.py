@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bianzhi.accounts.administration import initial_password
 from bianzhi.accounts.models import User
+from bianzhi.accounts.queries import users_holding
 from bianzhi.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition
 from bianzhi.core.identifiers import IdentifierError, validate_credit_code
 from bianzhi.core.journal import journal_record
@@ -266,12 +267,9 @@ def _check_password(password: str, *, username: str, full_name: str, email: str)
 
 def _notify_registrars(request: AccountRequest) -> None:
     link = reverse("registration_accounts:request", args=[request.pk])
-    holders = User.objects.filter(
-        is_active=True,
-        node_id=request.institution.registrar_id,
-        groups__permissions__codename="handle_application",
-        groups__permissions__content_type__app_label="registration",
-    ).distinct()
+    holders = users_holding(
+        "registration.handle_application", node_id=request.institution.registrar_id
+    )
     message = f"单位账号申请 / account request: {request.institution.name} · {request.username}"
     Notification.objects.bulk_create(
         Notification(user=user, url=link, action="account_request", message=message[:300])

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from bianzhi.accounts.queries import users_holding
 from bianzhi.matters.models import Notification
 
 from .models import Application
@@ -18,18 +19,10 @@ TO_APPROVERS = {"examine": "registration.approve_application"}
 TO_APPLICANT = {"return", "accept", "refuse", "approve", "reject", "certify"}
 
 
-def _holding(perm: str) -> Q:
-    app_label, codename = perm.split(".")
-    return Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    )
-
-
 def _applicants(app: Application) -> QuerySet:
     users = get_user_model().objects.filter(is_active=True)
     body = app.institution.org_id if app.institution_id else app.org_id
-    own = users.filter(_holding("registration.apply_application"), org_id=body) if body else None
+    own = users_holding("registration.apply_application", org_id=body) if body else None
     query = Q(pk=app.applicant_id)
     if own is not None:
         query |= Q(pk__in=own.values("pk"))
@@ -37,8 +30,7 @@ def _applicants(app: Application) -> QuerySet:
 
 
 def _office(app: Application, perm: str) -> QuerySet:
-    users = get_user_model().objects.filter(is_active=True, node_id=app.registrar_id)
-    return users.filter(_holding(perm))
+    return users_holding(perm, node_id=app.registrar_id)
 
 
 def notify_step(app: Application, *, action: str, actor) -> int:

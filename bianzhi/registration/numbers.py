@@ -2,9 +2,10 @@
 numbers. Taken inside the caller's transaction with the counter row locked, like
 `core.numbering`: a rolled-back step gives its number back, and no number is given twice."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bianzhi.core.models import Node
+from bianzhi.core.numbering import locked_counter
 
 from .models import Counter
 
@@ -13,15 +14,7 @@ def counter_take(node: Node, kind: str, year: int = 0) -> int:
     """The next value of the node's `kind` sequence (per `year`, or for ever with 0)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("counter_take must be called inside transaction.atomic()")
-    lookup = {"node": node, "kind": kind, "year": year}
-    counter = Counter.objects.select_for_update().filter(**lookup).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                Counter.objects.create(**lookup)
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        counter = Counter.objects.select_for_update().get(**lookup)
+    counter = locked_counter(Counter, node=node, kind=kind, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last

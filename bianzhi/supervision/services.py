@@ -7,15 +7,15 @@ import datetime
 import random
 import secrets
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from bianzhi.accounts.queries import users_holding
 from bianzhi.core.documents import document_register
 from bianzhi.core.errors import DomainError, InvalidInput, InvalidTransition
 from bianzhi.core.journal import journal_record
-from bianzhi.core.models import Document, Node
+from bianzhi.core.models import Node
 from bianzhi.core.numbering import document_number_take
 from bianzhi.matters.models import Notification
 from bianzhi.registration import services as register
@@ -72,17 +72,7 @@ def _not_future(day: datetime.date | None, field: str, zh: str) -> datetime.date
 
 def _holders(node: Node, perm: str) -> QuerySet:
     """Active users at the node holding `perm` through a role or on their own."""
-    app_label, codename = perm.split(".")
-    by_group = Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    )
-    direct = Q(
-        user_permissions__codename=codename,
-        user_permissions__content_type__app_label=app_label,
-    )
-    users = get_user_model().objects.filter(is_active=True, node=node)
-    return users.filter(by_group | direct).distinct()
+    return users_holding(perm, node=node)
 
 
 def _check_office(actor, perm: str, node_id: int | None, zh: str, en: str) -> None:
@@ -461,9 +451,6 @@ def _penalty_state(penalty: Penalty) -> dict:
 def _decision_document(actor, institution, kind, reason, decided_on, suspend_until):
     node = actor.node
     _seq, number = document_number_take(node=node, year=decided_on.year)
-    # A number already used on a document recorded by hand is passed over, not reused.
-    while node_document_exists(node, number):
-        _seq, number = document_number_take(node=node, year=decided_on.year)
     official = decision.penalty_decision(
         node=node,
         number=number,
@@ -481,10 +468,6 @@ def _decision_document(actor, institution, kind, reason, decided_on, suspend_unt
         title=official.title,
         file=decision.render(official, name=f"penalty-{institution.credit_code}.pdf"),
     )
-
-
-def node_document_exists(node: Node, number: str) -> bool:
-    return Document.objects.filter(issuer=node.name, number=number).exists()
 
 
 def _apply(actor, penalty: Penalty, institution: Institution, document) -> None:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from bianzhi.core.errors import InvalidInput
-from bianzhi.core.models import DocumentCounter, Node
+from bianzhi.core.models import Document, DocumentCounter, Node
 from bianzhi.core.numbering import document_number_take
 
 
@@ -25,6 +25,15 @@ def office(db):
     return Node.objects.create(
         code="320506X", name="吴中区委编办", region_code="320506", doc_prefix="吴编办"
     )
+
+
+@pytest.mark.django_db
+def test_a_number_already_used_by_hand_is_passed_over(office):
+    Document.objects.create(
+        issuer=office.name, number="吴编办〔2026〕2号", issued_on="2026-01-05", title="纸质批复"
+    )
+    assert [take(office)[1] for _ in range(2)] == ["吴编办〔2026〕1号", "吴编办〔2026〕3号"]
+    assert DocumentCounter.objects.get(node=office, year=2026).last == 3
 
 
 @pytest.mark.django_db
@@ -72,9 +81,10 @@ def test_it_refuses_a_bad_year_or_node(office):
 
 
 @pytest.mark.django_db
-def test_a_number_costs_two_queries_once_the_year_has_begun(office, django_assert_num_queries):
+def test_a_number_costs_three_queries_once_the_year_has_begun(office, django_assert_num_queries):
     take(office)
-    with transaction.atomic(), django_assert_num_queries(2):  # lock and read, then write
+    # lock and read, look for the number among hand-recorded documents, then write
+    with transaction.atomic(), django_assert_num_queries(3):
         document_number_take(node=office, year=2026)
 
 
