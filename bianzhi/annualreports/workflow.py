@@ -9,22 +9,11 @@ Who:
   authority, with the institution's region in scope.
 """
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.core.workflow import Transition
+
 from .models import AnnualReportState as S
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: object
-    sources: tuple[str, ...]
-    target: str
-    who: str
-    needs_comment: bool = False
-
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t

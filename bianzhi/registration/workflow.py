@@ -13,22 +13,11 @@ Who:
 After ``certify`` the notice is written from public fields and published in the same step, so
 an application ends in ``published`` without anyone writing the notice."""
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
 
+from bianzhi.core.workflow import Transition as Action
+
 from .models import ApplicationState as S
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: object
-    sources: tuple[str, ...]
-    target: str
-    who: str
-    needs_comment: bool = False
-
 
 ACTIONS: dict[str, Action] = {
     a.name: a
