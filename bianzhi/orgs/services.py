@@ -211,6 +211,36 @@ def org_establish(
 
 
 @transaction.atomic
+def org_assign_credit_code(
+    *, actor, org: Org, credit_code: str, document: Document, effective_date: datetime.date
+) -> Org:
+    """Give a body that has none its unified social credit code (e.g. on registration); a
+    code once given is not replaced here."""
+    _require_document(document, effective_date)
+    org = _locked(org)
+    if org.credit_code:
+        raise InvalidInput(
+            f"该机构已有统一社会信用代码 {org.credit_code}",
+            f"the body already has the credit code {org.credit_code}",
+            field="credit_code",
+            code="unchanged",
+        )
+    before = snapshot(org)
+    org.credit_code = check_credit_code(credit_code, exclude_pk=org.pk)
+    org.save(update_fields=["credit_code", "updated_at"])
+    journal_record(
+        obj=org,
+        action="orgs.org.assigned",
+        actor=actor,
+        before=before,
+        after=snapshot(org),
+        document=document,
+        effective_date=effective_date,
+    )
+    return org
+
+
+@transaction.atomic
 def org_rename(
     *,
     actor,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bianzhi.accounts.models import User
+from bianzhi.core.documents import document_register
 from bianzhi.core.models import Node
 from bianzhi.orgs.models import Org
 
@@ -71,11 +72,24 @@ def load_demo_registrations(seed: int = 1) -> int:
         ).select_related("supervisor")
     )
     today = timezone.localdate()
+    # The registrations before the system came in are cited by the register they were kept in.
+    archive = document_register(
+        actor=None,
+        issuer=node.name,
+        number="",
+        issued_on=datetime.date(2020, 1, 1),
+        title="事业单位登记档案（系统启用前登记）",
+    )
     for org in bodies[1:]:
         on = max(org.established_on, datetime.date(2020, 1, 1))
         sponsor = org.supervisor.name if org.supervisor else node.name
         institution = institution_register(
-            actor=None, org=org, items=_items(org, rng, sponsor), registrar=node, registered_on=on
+            actor=None,
+            org=org,
+            items=_items(org, rng, sponsor),
+            registrar=node,
+            registered_on=on,
+            document=archive,
         )
         certificate_issue(actor=None, institution=institution, issued_on=on)
     if not bodies:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from bianzhi.core.errors import InvalidInput, InvalidTransition
 from bianzhi.core.journal import journal_record
 from bianzhi.core.models import Document, Node
+from bianzhi.orgs import services as orgs
 from bianzhi.orgs.models import Org
 
 from . import numbers
@@ -66,8 +67,9 @@ def institution_register(
             registrar=registrar, region_code=org.region_code, application=application
         )
     if org.credit_code != code:
-        Org.objects.filter(pk=org.pk).update(credit_code=code)
-        org.credit_code = code
+        org = orgs.org_assign_credit_code(
+            actor=actor, org=org, credit_code=code, document=document, effective_date=registered_on
+        )
     institution = Institution.objects.create(
         org=org,
         credit_code=code,

@@ -464,6 +464,11 @@ def test_establishment_of_a_body_the_registry_already_holds(world):
     app = to_state(world, act(app, own, "submit"), S.APPROVED)
     assert app.institution.org == body
     assert Org.objects.filter(name=ESTABLISH_ITEMS["name"]).count() == 1
+    # the body gets its new code through the registry's service, citing the decision
+    body.refresh_from_db()
+    entry = JournalEntry.objects.get(action="orgs.org.assigned", entity_id=body.pk)
+    assert entry.after["credit_code"] == body.credit_code == app.institution.credit_code
+    assert (entry.before["credit_code"], entry.document_id) == (None, app.decision_id)
 
 
 def test_a_change_of_name_renames_the_body_from_the_approval_date(world):
